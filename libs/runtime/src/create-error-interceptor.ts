@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import { DomainError, type DomainErrorKind } from "./domain-error.js";
+
+const CODES: Record<DomainErrorKind, Code> = {
+  invalid_argument: Code.InvalidArgument,
+  not_found: Code.NotFound,
+  already_exists: Code.AlreadyExists,
+  failed_precondition: Code.FailedPrecondition,
+  permission_denied: Code.PermissionDenied,
+  resource_exhausted: Code.ResourceExhausted,
+  aborted: Code.Aborted,
+  unavailable: Code.Unavailable,
+};
+
+export interface ErrorInterceptorOptions {
+  logger: Logger;
+}
+
+/**
+ * The one place where failures become wire errors: domain errors keep their message and
+ * get their code; anything unexpected becomes INTERNAL with only a correlation id, while
+ * the detail (stack, SQL) goes to the log under that id.
+ */
+export function createErrorInterceptor(options: ErrorInterceptorOptions): Interceptor {
+  const convert = (error: unknown, procedure: string): ConnectError => {
+    if (error instanceof ConnectError) return error;
+    if (error instanceof DomainError) {
+      const metadata = new Headers(Object.entries(error.metadata));
+      return new ConnectError(error.message, CODES[error.kind], metadata);
+    }
+    const ref = randomUUID();
+    options.logger.error({ err: error, ref, procedure }, "unexpected error in handler");
+    return new ConnectError(`internal error (ref ${ref})`, Code.Internal);
+  };
+  return (next) => async (req) => {
+    let res;
+    try {
+      res = await next(req);
+    } catch (error) {
+      throw convert(error, req.url);
+    }
+    if (!res.stream) return res;
+    return { ...res, message: convertStream(res.message, (error) => convert(error, req.url)) };
+  };
+}
+
+async function* convertStream<T>(messages: AsyncIterable<T>, convert: (error: unknown) => ConnectError): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw convert(error);
+  }
+}

@@ -1,0 +1,230 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus } from "@paymesh/gen/grpc/health/v1/health_pb";
+import * as reflectionV1alpha from "@paymesh/gen/grpc/reflection/v1alpha/reflection_pb";
+import { EchoService, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
+import { createEchoService, mintTestToken, startTestServer, TEST_AUTH, type TestServer } from "@paymesh/testkit";
+
+const run = promisify(execFile);
+const ORIGIN = "https://app.paymesh.test";
+
+describe("createServer", () => {
+  let t: TestServer;
+  let failReady = false;
+
+  beforeAll(async () => {
+    t = await startTestServer({
+      services: [{ service: EchoService, impl: createEchoService() }],
+      corsOrigins: [ORIGIN],
+      readiness: {
+        postgres: async () => {
+          if (failReady) throw new Error("connection refused");
+        },
+      },
+    });
+  });
+  afterAll(() => t.stop());
+
+  describe("one port, three protocols", () => {
+    it("answers a Connect JSON call over HTTP/1.1", async () => {
+      const res = await fetch(`${t.url}/paymesh.testing.v1.EchoService/Echo`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "connect-protocol-version": "1",
+          authorization: `Bearer ${await mintTestToken("alice")}`,
+        },
+        body: JSON.stringify({ message: "hello" }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ message: "hello", subject: "alice", role: "user" });
+    });
+
+    it("answers gRPC over cleartext HTTP/2 (prior knowledge)", async () => {
+      const res = await t.client(EchoService, { subject: "bob" }, "grpc").echo({ message: "hi" });
+      expect(res).toMatchObject({ message: "hi", subject: "bob" });
+    });
+
+    it("answers gRPC-Web over HTTP/1.1", async () => {
+      const res = await t.client(EchoService, { subject: "carol" }, "grpc-web").echo({ message: "hey" });
+      expect(res).toMatchObject({ message: "hey", subject: "carol" });
+    });
+
+    it("streams server messages over gRPC and Connect", async () => {
+      for (const protocol of ["grpc", "connect"] as const) {
+        const seqs: number[] = [];
+        for await (const tick of t.client(EchoService, { subject: "dan" }, protocol).tick({ count: 3, intervalMillis: 1 })) {
+          seqs.push(tick.seq);
+        }
+        expect(seqs).toEqual([1, 2, 3]);
+      }
+    });
+  });
+
+  describe("reflection", () => {
+    const buf = (...args: string[]) => run("npx", ["buf", "curl", "--protocol", "grpc", "--http2-prior-knowledge", ...args]);
+
+    it("lets an independent client (buf curl) list services and call a method with no .proto", async () => {
+      const list = await buf("--list-services", t.url);
+      expect(list.stdout.split("\n")).toEqual(
+        expect.arrayContaining(["paymesh.testing.v1.EchoService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"]),
+      );
+      const methods = await buf("--list-methods", t.url);
+      expect(methods.stdout).toContain("paymesh.testing.v1.EchoService/Echo");
+      const call = await buf(
+        "-H",
+        `Authorization: Bearer ${await mintTestToken("erin")}`,
+        "-d",
+        '{"message":"through reflection"}',
+        `${t.url}/paymesh.testing.v1.EchoService/Echo`,
+      );
+      expect(JSON.parse(call.stdout)).toMatchObject({ message: "through reflection", subject: "erin" });
+    });
+
+    it("serves v1alpha too, with the file and its imports", async () => {
+      const client = createClient(reflectionV1alpha.ServerReflection, t.transport("grpc"));
+      async function* requests() {
+        yield { messageRequest: { case: "fileContainingSymbol" as const, value: "paymesh.testing.v1.EchoService" } };
+        yield { messageRequest: { case: "fileByFilename" as const, value: "missing.proto" } };
+      }
+      const responses = [];
+      for await (const res of client.serverReflectionInfo(requests())) responses.push(res);
+      expect(responses[0]?.messageResponse.case).toBe("fileDescriptorResponse");
+      const files = responses[0]?.messageResponse.case === "fileDescriptorResponse" ? responses[0].messageResponse.value.fileDescriptorProto : [];
+      expect(files.length).toBeGreaterThanOrEqual(2); // echo.proto and buf/validate/validate.proto at least
+      expect(responses[1]?.messageResponse).toMatchObject({ case: "errorResponse", value: { errorCode: Code.NotFound } });
+    });
+  });
+
+  describe("auth", () => {
+    const key = new TextEncoder().encode(TEST_AUTH.secret);
+    const token = (build: (jwt: SignJWT) => SignJWT, alg = "HS256") =>
+      build(new SignJWT({ role: "user" }).setProtectedHeader({ alg }).setSubject("mallory").setIssuedAt()).sign(key);
+    const call = (bearer: string | undefined) => {
+      const client = createClient(
+        EchoService,
+        t.transport("grpc", [
+          (next) => (req) => {
+            if (bearer !== undefined) req.header.set("authorization", bearer);
+            return next(req);
+          },
+        ]),
+      );
+      return client.echo({ message: "x" });
+    };
+    const valid = (jwt: SignJWT) => jwt.setIssuer(TEST_AUTH.issuer).setAudience(TEST_AUTH.audience).setExpirationTime("5m");
+
+    it.each([
+      ["no token", async () => undefined, /missing bearer token/],
+      ["a malformed header", async () => "Token abc", /Bearer <token>/],
+      ["an expired token", async () => `Bearer ${await token((j) => valid(j).setExpirationTime(Math.floor(Date.now() / 1000) - 60))}`, /expired/],
+      ["a wrong algorithm", async () => `Bearer ${await token(valid, "HS384")}`, /algorithm/],
+      ["an unsigned token", async () => `Bearer ${unsigned(TEST_AUTH)}`, /algorithm|malformed/],
+      ["a wrong issuer", async () => `Bearer ${await token((j) => valid(j).setIssuer("evil"))}`, /"iss"/],
+      ["a wrong audience", async () => `Bearer ${await token((j) => valid(j).setAudience("other"))}`, /"aud"/],
+      ["a bad signature", async () => `Bearer ${(await token(valid)).slice(0, -4)}AAAA`, /signature/],
+    ])("refuses %s with UNAUTHENTICATED", async (_name, bearer, message) => {
+      const error = await call(await bearer()).catch((e: unknown) => ConnectError.from(e));
+      expect(error).toBeInstanceOf(ConnectError);
+      expect((error as ConnectError).code).toBe(Code.Unauthenticated);
+      expect((error as ConnectError).rawMessage).toMatch(message);
+    });
+
+    it("lets health through without a token", async () => {
+      const res = await createClient(Health, t.transport("grpc")).check({});
+      expect(res.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    });
+  });
+
+  describe("validation and errors", () => {
+    it("refuses a request breaking a protovalidate rule with INVALID_ARGUMENT naming the field", async () => {
+      const error = await t
+        .client(EchoService, { subject: "alice" })
+        .echo({ message: "" })
+        .catch((e: unknown) => ConnectError.from(e));
+      expect(error).toMatchObject({ code: Code.InvalidArgument });
+      expect((error as ConnectError).rawMessage).toContain("message");
+    });
+
+    it("turns domain errors into their code and keeps their message and metadata", async () => {
+      const client = t.client(EchoService, { subject: "alice" });
+      await expect(client.fail({ kind: FailRequest_Kind.NOT_FOUND })).rejects.toMatchObject({ code: Code.NotFound, rawMessage: "no such thing" });
+      const error = await client.fail({ kind: FailRequest_Kind.PRECONDITION }).catch((e: unknown) => ConnectError.from(e));
+      expect(error.code).toBe(Code.FailedPrecondition);
+      expect(error.metadata.get("retry-after-ms")).toBe("1000");
+    });
+
+    it("hides unexpected errors behind INTERNAL with a reference, leaking nothing", async () => {
+      const error = await t
+        .client(EchoService, { subject: "alice" }, "connect")
+        .fail({ kind: FailRequest_Kind.UNEXPECTED })
+        .catch((e: unknown) => ConnectError.from(e));
+      expect(error.code).toBe(Code.Internal);
+      expect(error.rawMessage).toMatch(/^internal error \(ref [0-9a-f-]{36}\)$/);
+      expect(JSON.stringify(error)).not.toMatch(/secret_table|db\.ts/);
+    });
+  });
+
+  describe("HTTP endpoints", () => {
+    it("answers a CORS preflight for an allowed origin with Connect's and our headers", async () => {
+      const res = await fetch(`${t.url}/paymesh.testing.v1.EchoService/Echo`, {
+        method: "OPTIONS",
+        headers: { origin: ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+      const allowed = res.headers.get("access-control-allow-headers")!.toLowerCase();
+      for (const header of ["authorization", "traceparent", "connect-protocol-version", "content-type", "grpc-timeout"]) {
+        expect(allowed).toContain(header);
+      }
+    });
+
+    it("gives no CORS grant to an unknown origin", async () => {
+      const res = await fetch(`${t.url}/paymesh.testing.v1.EchoService/Echo`, { method: "OPTIONS", headers: { origin: "https://evil.test" } });
+      expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    });
+
+    it("serves /healthz, /readyz and /metrics", async () => {
+      expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${t.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok" } });
+      failReady = true;
+      const notReady = await fetch(`${t.url}/readyz`);
+      failReady = false;
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toMatchObject({ checks: { postgres: "unreachable" } });
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toMatch(/rpc_server_requests_total\{[^}]*method="paymesh.testing.v1.EchoService\/Echo"[^}]*code="ok"[^}]*\} \d+/);
+      expect(metrics).toMatch(/rpc_server_duration_seconds_bucket\{/);
+    });
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("turns health NOT_SERVING, drains in-flight calls, then refuses new ones", async () => {
+    const t = await startTestServer({ services: [{ service: EchoService, impl: createEchoService() }] });
+    const health = createClient(Health, t.transport("grpc"));
+    const watch = health.watch({ service: "paymesh.testing.v1.EchoService" })[Symbol.asyncIterator]();
+    expect((await watch.next()).value?.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+
+    const client = t.client(EchoService, { subject: "alice" });
+    const inFlight = client.sleep({ millis: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = t.stop();
+
+    expect((await watch.next()).value?.status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
+    await expect(inFlight).resolves.toMatchObject({ millis: 300 });
+    await stopped;
+    await expect(t.client(EchoService, { subject: "alice" }).echo({ message: "late" })).rejects.toMatchObject({ code: Code.Unavailable });
+  });
+});
+
+function unsigned(auth: { issuer: string; audience: string }): string {
+  const enc = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  return `${enc({ alg: "none", typ: "JWT" })}.${enc({ sub: "mallory", iss: auth.issuer, aud: auth.audience, iat: now, exp: now + 60, role: "operator" })}.`;
+}

@@ -1,0 +1,250 @@
+import { readFileSync } from "node:fs";
+import http2 from "node:http2";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type net from "node:net";
+import type { AddressInfo } from "node:net";
+import type { DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, cors, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createValidateInterceptor } from "@connectrpc/validate";
+import type { Logger } from "pino";
+import { Health } from "@paymesh/gen/grpc/health/v1/health_pb";
+import type { Registry } from "prom-client";
+import { createAuthInterceptor } from "./create-auth-interceptor.js";
+import { createCleartextServer } from "./create-cleartext-server.js";
+import { createErrorInterceptor } from "./create-error-interceptor.js";
+import { createHealth, ServingStatus, type HealthState } from "./create-health.js";
+import { createReflection } from "./create-reflection.js";
+import { createRequestLogInterceptor } from "./create-request-log-interceptor.js";
+import type { TokenVerifier } from "./create-token-verifier.js";
+import { createServerTracingInterceptor } from "./create-tracing-interceptor.js";
+
+/** A service to serve: its descriptor and (part of) its implementation. */
+export interface ServiceRegistration {
+  service: DescService;
+  // The handler types differ per service; the router checks them against the descriptor.
+  impl: Partial<ServiceImpl<any>>;
+}
+
+/** A named readiness probe: resolves when the dependency answers, rejects otherwise. */
+export type ReadinessCheck = () => Promise<void>;
+
+export interface ServerOptions {
+  /** Name used in logs and metrics. */
+  name: string;
+  services: readonly ServiceRegistration[];
+  logger: Logger;
+  verifyToken: TokenVerifier;
+  metrics: { registry: Registry; interceptor: Interceptor };
+  /** Default `127.0.0.1`: nothing is exposed beyond the machine unless asked. */
+  host?: string;
+  /** Default 0: an ephemeral port, which tests want. */
+  port?: number;
+  /** PEM files; when both are set the port speaks TLS (h2 and HTTP/1.1 by ALPN). */
+  tls?: { certFile: string; keyFile: string } | undefined;
+  /** Origins browsers may call from. Default none. */
+  corsOrigins?: readonly string[];
+  /** Probes behind `GET /readyz`, e.g. postgres, nats, redis. Default none. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** How long `stop()` lets in-flight calls finish. Default 10 s, inside Kubernetes' 30 s grace. */
+  shutdownGraceMs?: number;
+  /** Interceptors run after auth and validation, closest to the handlers. */
+  interceptors?: Interceptor[];
+}
+
+export interface Server {
+  /** Where the server listens, e.g. `http://127.0.0.1:7101`. Valid after `start()`. */
+  readonly url: string;
+  readonly port: number;
+  readonly health: HealthState;
+  start(): Promise<void>;
+  /** Health to NOT_SERVING, refuse new calls, drain in-flight ones up to the grace, close. */
+  stop(): Promise<void>;
+}
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+/**
+ * One port serving Connect, gRPC and gRPC-Web to HTTP/2 (TLS or cleartext with prior
+ * knowledge, what `grpcurl -plaintext` speaks) and HTTP/1.1 (what browsers speak),
+ * with health, reflection, readiness, metrics and CORS beside the services.
+ */
+export function createServer(options: ServerOptions): Server {
+  const { logger } = options;
+  const health = createHealth(options.services.map((s) => s.service.typeName));
+  const reflection = createReflection([...options.services.map((s) => s.service), Health]);
+  const shutdown = new AbortController();
+  const corsOrigins = new Set(options.corsOrigins ?? []);
+  const graceMs = options.shutdownGraceMs ?? 10_000;
+  let stopping = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  // Counts unary calls only: streams (health watches, live feeds) never finish by
+  // themselves and are ended by the shutdown signal once unary calls have drained.
+  const drainTracker: Interceptor = (next) => async (req) => {
+    if (req.method.methodKind !== "unary") return next(req);
+    inFlight++;
+    try {
+      return await next(req);
+    } finally {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    }
+  };
+
+  const connectHandler = connectNodeAdapter({
+    routes(router) {
+      for (const { service, impl } of options.services) router.service(service, impl);
+      router.service(Health, health.service);
+      router.service(reflection.v1.service, reflection.v1.impl);
+      router.service(reflection.v1alpha.service, reflection.v1alpha.impl);
+    },
+    interceptors: [
+      drainTracker,
+      createServerTracingInterceptor(),
+      createRequestLogInterceptor({ logger }),
+      options.metrics.interceptor,
+      createErrorInterceptor({ logger }),
+      createAuthInterceptor({ verify: options.verifyToken }),
+      createValidateInterceptor(),
+      ...(options.interceptors ?? []),
+    ],
+    shutdownSignal: shutdown.signal,
+  });
+
+  const handle = async (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && corsOrigins.has(origin)) {
+      res.setHeader("access-control-allow-origin", origin);
+      res.setHeader("vary", "Origin");
+      res.setHeader("access-control-expose-headers", cors.exposedHeaders.join(", "));
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, {
+          "access-control-allow-methods": cors.allowedMethods.join(", "),
+          "access-control-allow-headers": [...cors.allowedHeaders, "Authorization", "Traceparent", "Tracestate"].join(", "),
+          "access-control-max-age": "7200",
+        });
+        res.end();
+        return;
+      }
+    }
+    if (stopping && "shouldKeepAlive" in res) res.setHeader("connection", "close");
+    const path = req.url?.split("?")[0];
+    if (req.method === "GET" && path === "/healthz") return sendJson(res, 200, { status: "alive" });
+    if (req.method === "GET" && path === "/readyz") return sendJson(res, ...(await readiness()));
+    if (req.method === "GET" && path === "/metrics") {
+      res.writeHead(200, { "content-type": options.metrics.registry.contentType });
+      res.end(await options.metrics.registry.metrics());
+      return;
+    }
+    // The adapter's handler accepts both the HTTP/1.1 and HTTP/2 request types.
+    connectHandler(req as http2.Http2ServerRequest, res as http2.Http2ServerResponse);
+  };
+
+  const readiness = async (): Promise<[number, unknown]> => {
+    if (stopping) return [503, { status: "stopping" }];
+    const checks = Object.entries(options.readiness ?? {});
+    const results = await Promise.all(
+      checks.map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), READINESS_TIMEOUT_MS);
+          return [name, "ok"] as const;
+        } catch (error) {
+          logger.warn({ check: name, err: error }, "readiness check failed");
+          return [name, "unreachable"] as const;
+        }
+      }),
+    );
+    const ok = results.every(([, result]) => result === "ok");
+    return [ok ? 200 : 503, { status: ok ? "ready" : "not ready", checks: Object.fromEntries(results) }];
+  };
+
+  // TLS lets ALPN pick h2 or HTTP/1.1; cleartext needs a listener that sniffs the preface.
+  const cleartext = options.tls ? undefined : createCleartextServer(handle);
+  const listener: net.Server = options.tls
+    ? http2.createSecureServer(
+        { allowHTTP1: true, cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) },
+        handle,
+      )
+    : cleartext!.listener;
+  const h2 = cleartext?.h2 ?? (listener as http2.Http2SecureServer);
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  listener.on(options.tls ? "secureConnection" : "connection", (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  h2.on("session", (session: http2.ServerHttp2Session) => {
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  });
+
+  let port = 0;
+  const scheme = options.tls ? "https" : "http";
+  const host = options.host ?? "127.0.0.1";
+  return {
+    get url() {
+      const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+      return `${scheme}://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    health,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        listener.once("error", reject);
+        listener.listen(options.port ?? 0, host, () => {
+          listener.off("error", reject);
+          resolve();
+        });
+      });
+      port = (listener.address() as AddressInfo).port;
+      health.setAll(ServingStatus.SERVING);
+      logger.info({ url: this.url }, "listening");
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      health.setAll(ServingStatus.NOT_SERVING);
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      for (const session of sessions) session.close();
+      cleartext?.h1.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, graceMs).unref();
+        });
+      }
+      if (inFlight > 0) logger.warn({ inFlight }, "shutdown grace elapsed; cutting in-flight calls");
+      shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
+      // Let aborted streams write their final status before the sockets go.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      logger.info("stopped");
+    },
+  };
+}
+
+function sendJson(res: ServerResponse | http2.Http2ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

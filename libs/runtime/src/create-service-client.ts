@@ -1,0 +1,49 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import type { ServiceCredentials } from "./create-service-credentials.js";
+import { createClientTracingInterceptor } from "./create-tracing-interceptor.js";
+
+export interface ServiceClientOptions {
+  /** e.g. `http://127.0.0.1:7102`. */
+  baseUrl: string;
+  /** Attaches this service's bearer token to every call. */
+  credentials: ServiceCredentials;
+  /** Deadline of each call unless the call sets one. Default 5 s: no call waits forever. */
+  timeoutMs?: number;
+  /**
+   * Extra attempts for methods declared idempotent in the proto, on UNAVAILABLE only
+   * (the peer restarting or not yet listening). Default 2. Others are never retried.
+   */
+  retries?: number;
+}
+
+/** A typed gRPC client (HTTP/2) to another paymesh service, with auth, deadline and trace context. */
+export function createServiceClient<T extends DescService>(service: T, options: ServiceClientOptions): Client<T> {
+  const credentials: Interceptor = (next) => async (req) => {
+    req.header.set("authorization", `Bearer ${await options.credentials()}`);
+    return next(req);
+  };
+  const transport = createGrpcTransport({
+    baseUrl: options.baseUrl,
+    defaultTimeoutMs: options.timeoutMs ?? 5_000,
+    interceptors: [createRetryInterceptor(options.retries ?? 2), createClientTracingInterceptor(), credentials],
+  });
+  return createClient(service, transport);
+}
+
+function createRetryInterceptor(retries: number): Interceptor {
+  return (next) => async (req) => {
+    const safe = req.method.idempotency !== MethodOptions_IdempotencyLevel.IDEMPOTENCY_UNKNOWN && req.method.methodKind === "unary";
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await next(req);
+      } catch (error) {
+        const retryable = safe && attempt < retries && ConnectError.from(error).code === Code.Unavailable;
+        if (!retryable || req.signal.aborted) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+  };
+}

@@ -1,0 +1,61 @@
+import { errors, jwtVerify } from "jose";
+import { ROLES, type Principal, type Role } from "./principal.js";
+
+/** The only algorithm accepted: pinning it defeats `alg: none` and key-confusion tricks. */
+export const TOKEN_ALGORITHM = "HS256";
+
+export interface TokenVerifierOptions {
+  secret: string;
+  issuer: string;
+  audience: string;
+  /**
+   * Longest lifetime accepted, whatever `exp` says, in seconds. Default 3600: a leaked
+   * token stays useful for at most an hour even if it was minted with a far `exp`.
+   */
+  maxTokenAgeSeconds?: number;
+  /** Allowed clock difference with the issuer, in seconds. Default 5. */
+  clockToleranceSeconds?: number;
+}
+
+/** Why a token was refused, phrased for the caller; never includes the token. */
+export class TokenError extends Error {
+  override readonly name = "TokenError";
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const key = new TextEncoder().encode(options.secret);
+  const maxTokenAge = options.maxTokenAgeSeconds ?? 3600;
+  return async (token) => {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: [TOKEN_ALGORITHM],
+        issuer: options.issuer,
+        audience: options.audience,
+        maxTokenAge,
+        requiredClaims: ["exp", "iat", "sub"],
+        clockTolerance: options.clockToleranceSeconds ?? 5,
+      }));
+    } catch (error) {
+      throw new TokenError(describe(error));
+    }
+    const role = payload["role"] ?? "user";
+    if (typeof role !== "string" || !ROLES.includes(role as Role)) {
+      throw new TokenError(`token role must be one of ${ROLES.join(", ")}`);
+    }
+    if (typeof payload.sub !== "string" || payload.sub === "") {
+      throw new TokenError("token has no subject");
+    }
+    return { subject: payload.sub, role: role as Role };
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return "token expired";
+  if (error instanceof errors.JOSEAlgNotAllowed) return `token algorithm not accepted (expected ${TOKEN_ALGORITHM})`;
+  if (error instanceof errors.JWTClaimValidationFailed) return `token claim "${error.claim}" rejected: ${error.reason}`;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "token signature invalid";
+  return "token malformed";
+}

@@ -1,0 +1,13 @@
+export { loadConfig, createEnvReader, DEVELOPMENT_AUTH_SECRET, type ServiceConfig, type Env, type EnvReader, type LoadConfigOptions } from "./load-config.js";
+export { ConfigError } from "./config-error.js";
+export { createLogger, type LoggerOptions } from "./create-logger.js";
+export { createMetrics, type Metrics, type MetricsOptions } from "./create-metrics.js";
+export { setupTracing, type TracingOptions } from "./setup-tracing.js";
+export { DomainError, type DomainErrorKind } from "./domain-error.js";
+export { principalKey, principalOf, requireRole, ROLES, type Principal, type Role } from "./principal.js";
+export { createTokenVerifier, TokenError, TOKEN_ALGORITHM, type TokenVerifier, type TokenVerifierOptions } from "./create-token-verifier.js";
+export { signToken, type SignTokenOptions } from "./sign-token.js";
+export { createServiceCredentials, type ServiceCredentials, type ServiceCredentialsOptions } from "./create-service-credentials.js";
+export { createServiceClient, type ServiceClientOptions } from "./create-service-client.js";
+export { createServer, type Server, type ServerOptions, type ServiceRegistration, type ReadinessCheck } from "./create-server.js";
+export { ServingStatus, type HealthState } from "./create-health.js";
