@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "@paymesh/gen/grpc/health/v1/health_pb";
 import * as reflectionV1alpha from "@paymesh/gen/grpc/reflection/v1alpha/reflection_pb";
 import { EchoService, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
-import { createEchoService, mintTestToken, startTestServer, TEST_AUTH, type TestServer } from "@paymesh/testkit";
+import { connectErrorOf, createEchoService, mintTestToken, startTestServer, TEST_AUTH, type TestServer } from "@paymesh/testkit";
 
 const run = promisify(execFile);
 const ORIGIN = "https://app.paymesh.test";
@@ -127,10 +127,9 @@ describe("createServer", () => {
       ["a wrong audience", async () => `Bearer ${await token((j) => valid(j).setAudience("other"))}`, /"aud"/],
       ["a bad signature", async () => `Bearer ${(await token(valid)).slice(0, -4)}AAAA`, /signature/],
     ])("refuses %s with UNAUTHENTICATED", async (_name, bearer, message) => {
-      const error = await call(await bearer()).catch((e: unknown) => ConnectError.from(e));
-      expect(error).toBeInstanceOf(ConnectError);
-      expect((error as ConnectError).code).toBe(Code.Unauthenticated);
-      expect((error as ConnectError).rawMessage).toMatch(message);
+      const error = await connectErrorOf(call(await bearer()));
+      expect(error.code).toBe(Code.Unauthenticated);
+      expect(error.rawMessage).toMatch(message);
     });
 
     it("lets health through without a token", async () => {
@@ -141,27 +140,21 @@ describe("createServer", () => {
 
   describe("validation and errors", () => {
     it("refuses a request breaking a protovalidate rule with INVALID_ARGUMENT naming the field", async () => {
-      const error = await t
-        .client(EchoService, { subject: "alice" })
-        .echo({ message: "" })
-        .catch((e: unknown) => ConnectError.from(e));
+      const error = await connectErrorOf(t.client(EchoService, { subject: "alice" }).echo({ message: "" }));
       expect(error).toMatchObject({ code: Code.InvalidArgument });
-      expect((error as ConnectError).rawMessage).toContain("message");
+      expect(error.rawMessage).toContain("message");
     });
 
     it("turns domain errors into their code and keeps their message and metadata", async () => {
       const client = t.client(EchoService, { subject: "alice" });
       await expect(client.fail({ kind: FailRequest_Kind.NOT_FOUND })).rejects.toMatchObject({ code: Code.NotFound, rawMessage: "no such thing" });
-      const error = await client.fail({ kind: FailRequest_Kind.PRECONDITION }).catch((e: unknown) => ConnectError.from(e));
+      const error = await connectErrorOf(client.fail({ kind: FailRequest_Kind.PRECONDITION }));
       expect(error.code).toBe(Code.FailedPrecondition);
       expect(error.metadata.get("retry-after-ms")).toBe("1000");
     });
 
     it("hides unexpected errors behind INTERNAL with a reference, leaking nothing", async () => {
-      const error = await t
-        .client(EchoService, { subject: "alice" }, "connect")
-        .fail({ kind: FailRequest_Kind.UNEXPECTED })
-        .catch((e: unknown) => ConnectError.from(e));
+      const error = await connectErrorOf(t.client(EchoService, { subject: "alice" }, "connect").fail({ kind: FailRequest_Kind.UNEXPECTED }));
       expect(error.code).toBe(Code.Internal);
       expect(error.rawMessage).toMatch(/^internal error \(ref [0-9a-f-]{36}\)$/);
       expect(JSON.stringify(error)).not.toMatch(/secret_table|db\.ts/);

@@ -11,3 +11,4 @@ export { createServiceCredentials, type ServiceCredentials, type ServiceCredenti
 export { createServiceClient, type ServiceClientOptions } from "./create-service-client.js";
 export { createServer, type Server, type ServerOptions, type ServiceRegistration, type ReadinessCheck } from "./create-server.js";
 export { ServingStatus, type HealthState } from "./create-health.js";
+export { SERVICE_PORTS, type ServiceName } from "./service-ports.js";

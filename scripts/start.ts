@@ -1,0 +1,150 @@
+// `npm start`: every service package under services/ as its own process, each with its
+// workers, on its default port; waits until each is ready, prints where they are, and
+// stops them all gracefully on Ctrl-C. Fails at once, naming the fix, when Postgres,
+// NATS or Redis is not reachable.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { loadConfig, SERVICE_PORTS } from "@paymesh/runtime";
+
+const root = join(import.meta.dirname, "..");
+const config = loadConfig({ service: "launcher", defaultPort: 0 });
+
+const infrastructure = [
+  {
+    name: "PostgreSQL",
+    url: config.postgresUrl,
+    defaultPort: 5432,
+    start: "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+  },
+  {
+    name: "NATS JetStream",
+    url: config.natsUrl,
+    defaultPort: 4222,
+    start: "start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log",
+  },
+  {
+    name: "Redis",
+    url: config.redisUrl,
+    defaultPort: 6379,
+    start: 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
+  },
+];
+
+function reachable(url: string, defaultPort: number): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname || "127.0.0.1", port: Number(port || defaultPort), timeout: 1_000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("timeout", () => done(false));
+    socket.once("error", () => done(false));
+  });
+}
+
+const missing = [];
+for (const dep of infrastructure) {
+  if (!(await reachable(dep.url, dep.defaultPort))) missing.push(dep);
+}
+if (missing.length > 0) {
+  for (const dep of missing) {
+    console.error(`${dep.name} is not reachable at ${new URL(dep.url).host}. Start it with:\n  ${dep.start}\n`);
+  }
+  process.exit(1);
+}
+
+const services = Object.keys(SERVICE_PORTS).filter((name) => existsSync(join(root, "services", name, "src", "main.ts")));
+const unknown = readdirSync(join(root, "services"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && !(entry.name in SERVICE_PORTS))
+  .map((entry) => entry.name);
+if (unknown.length > 0) console.warn(`ignoring services with no assigned port: ${unknown.join(", ")}`);
+if (services.length === 0) {
+  console.log("Infrastructure is up, but no service packages exist yet under services/.");
+  process.exit(0);
+}
+
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+function launch(name: string): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "services", name, "src", "main.ts")], {
+    cwd: root,
+    env: { ...process.env, PORT: String(SERVICE_PORTS[name as keyof typeof SERVICE_PORTS]) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on("line", (line) => console.log(`${name.padEnd(13)} | ${format(line)}`));
+  }
+  child.on("exit", (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? `code ${code}`}); stopping the mesh`);
+      void stopAll(1);
+    }
+  });
+  return child;
+}
+
+/** Pino's JSON made readable for a person at a terminal. */
+function format(line: string): string {
+  try {
+    const { level, msg, time: _time, service: _service, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const levels: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
+    const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : "";
+    return `${levels[level as number] ?? level} ${msg}${extra}`;
+  } catch {
+    return line;
+  }
+}
+
+async function waitReady(name: string): Promise<void> {
+  const url = `http://127.0.0.1:${SERVICE_PORTS[name as keyof typeof SERVICE_PORTS]}/readyz`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (!children.has(name)) throw new Error(`${name} exited before it was ready`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} was not ready within 60 s`);
+}
+
+async function stopAll(code: number): Promise<never> {
+  stopping = true;
+  const exits = [...children.values()].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
+      }),
+  );
+  await Promise.all(exits);
+  process.exit(code);
+}
+
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
+
+for (const name of services) children.set(name, launch(name));
+try {
+  await Promise.all(services.map(waitReady));
+} catch (error) {
+  console.error((error as Error).message);
+  await stopAll(1);
+}
+
+console.log("\npaymesh is up:");
+for (const name of services) console.log(`  ${name.padEnd(13)} http://127.0.0.1:${SERVICE_PORTS[name as keyof typeof SERVICE_PORTS]}`);
+const first = services[0]!;
+console.log(`\nTry:\n  grpcurl -plaintext 127.0.0.1:${SERVICE_PORTS[first as keyof typeof SERVICE_PORTS]} list`);
+console.log(`  TOKEN=$(npm run --silent token -- alice)`);
+console.log("\nCtrl-C stops everything.");
