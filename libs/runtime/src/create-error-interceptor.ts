@@ -14,6 +14,11 @@ const CODES: Record<DomainErrorKind, Code> = {
   unavailable: Code.Unavailable,
 };
 
+/** The Connect code for a kind of domain error; also used for per-item results in batch APIs. */
+export function connectCodeOf(kind: DomainErrorKind): Code {
+  return CODES[kind];
+}
+
 export interface ErrorInterceptorOptions {
   logger: Logger;
 }

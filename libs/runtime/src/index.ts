@@ -12,3 +12,8 @@ export { createServiceClient, type ServiceClientOptions } from "./create-service
 export { createServer, type Server, type ServerOptions, type ServiceRegistration, type ReadinessCheck } from "./create-server.js";
 export { ServingStatus, type HealthState } from "./create-health.js";
 export { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
+export { startService, type ServiceDefinition, type ServiceContext, type ServiceParts, type RunningService, type StartServiceOptions, type Worker } from "./start-service.js";
+export { runService } from "./run-service.js";
+export { isMainModule } from "./is-main-module.js";
+export { encodePageToken, decodePageToken } from "./page-token.js";
+export { connectCodeOf } from "./create-error-interceptor.js";

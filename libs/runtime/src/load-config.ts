@@ -12,6 +12,8 @@ export interface ServiceConfig {
   readonly port: number;
   /** A URL of the Postgres server; the service swaps in its own database name. */
   readonly postgresUrl: string;
+  /** The service's own database. Default `paymesh_<service>`; tests use a fresh one per file. */
+  readonly databaseName: string;
   readonly natsUrl: string;
   readonly redisUrl: string;
   /** First segment of every event subject and stream name (tests use a unique one). */
@@ -72,6 +74,7 @@ export function loadConfig(options: LoadConfigOptions): ServiceConfig {
     host: reader.string("HOST", "127.0.0.1"),
     port: reader.port("PORT", options.defaultPort),
     postgresUrl: reader.url("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres", ["postgres:", "postgresql:"]),
+    databaseName: reader.match("DATABASE_NAME", `paymesh_${options.service}`, /^[a-z_][a-z0-9_]{0,62}$/, "a lower-case Postgres identifier"),
     natsUrl: reader.url("NATS_URL", "nats://127.0.0.1:4222", ["nats:", "tls:"]),
     redisUrl: reader.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
     subjectPrefix: reader.match("EVENTS_SUBJECT_PREFIX", "paymesh", /^[a-z][a-z0-9_]*$/, "lower-case letters, digits and _"),

@@ -1,0 +1,5 @@
+export { databaseUrl } from "./database-url.js";
+export { ensureDatabase } from "./ensure-database.js";
+export { applyMigrations, type ApplyMigrationsOptions } from "./apply-migrations.js";
+export { openDatabase, type OpenDatabaseOptions, type Database } from "./open-database.js";
+export { isPostgresReachable, type IsPostgresReachableOptions } from "./is-postgres-reachable.js";

@@ -1,0 +1,67 @@
+import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { context, propagation } from "@opentelemetry/api";
+import { sql } from "drizzle-orm";
+import type { PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { v7 as uuidv7 } from "uuid";
+import { OUTBOX_CHANNEL } from "./outbox-channel.js";
+import { outbox } from "./outbox.js";
+
+/**
+ * Any drizzle Postgres transaction, whatever the service's schema. Taking a transaction (not a
+ * database) makes "append inside the state change's own transaction" a type error to get wrong.
+ */
+// The schema parameters stay open: every service's transaction has its own schema type.
+export type AnyPgTransaction = PgTransaction<PgQueryResultHKT, any, any>;
+
+/** One event to append. */
+export interface OutgoingEvent<Desc extends DescMessage = DescMessage> {
+  /** `<prefix>.<context>.<event>`, see subjectFor. */
+  subject: string;
+  /** The payload's protobuf schema; its `typeName` becomes the event type. */
+  schema: Desc;
+  message: MessageShape<Desc>;
+  /** The event id. Default: a new UUIDv7. Pass one only to make the append itself idempotent. */
+  id?: string;
+}
+
+/** Options for {@link appendEvents}. */
+export interface AppendEventsOptions {
+  /** Channel to NOTIFY; must match the relay's. Default {@link OUTBOX_CHANNEL}. */
+  channel?: string;
+}
+
+/** NATS subjects we publish on: dot-separated tokens, no wildcards, no whitespace. */
+const PUBLISHABLE_SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/;
+
+/**
+ * Writes events to the outbox inside the caller's transaction, so they exist if and only if the
+ * state change commits. Captures the active W3C trace context into each row's headers, so the
+ * consumer's span continues the trace that caused the event, and NOTIFYs the relay; Postgres
+ * delivers the notification only on commit, so a rolled-back transaction wakes nobody.
+ *
+ * @returns the event ids, in the order given.
+ */
+export async function appendEvents<const T extends readonly DescMessage[]>(
+  tx: AnyPgTransaction,
+  events: { readonly [K in keyof T]: OutgoingEvent<T[K]> },
+  { channel = OUTBOX_CHANNEL }: AppendEventsOptions = {},
+): Promise<string[]> {
+  if (events.length === 0) return [];
+  const headers: Record<string, string> = {};
+  propagation.inject(context.active(), headers);
+  const rows = (events as readonly OutgoingEvent[]).map((event) => {
+    if (!PUBLISHABLE_SUBJECT.test(event.subject)) {
+      throw new Error(`invalid event subject ${JSON.stringify(event.subject)}`);
+    }
+    return {
+      id: event.id ?? uuidv7(),
+      subject: event.subject,
+      type: event.schema.typeName,
+      payload: toBinary(event.schema, event.message),
+      headers,
+    };
+  });
+  await tx.insert(outbox).values(rows);
+  await tx.execute(sql`select pg_notify(${channel}, '')`);
+  return rows.map((row) => row.id);
+}

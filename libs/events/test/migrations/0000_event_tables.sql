@@ -1,0 +1,41 @@
+CREATE TABLE "outbox" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"subject" text NOT NULL,
+	"type" text NOT NULL,
+	"payload" "bytea" NOT NULL,
+	"headers" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"published_at" timestamp with time zone,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text
+);
+--> statement-breakpoint
+CREATE TABLE "parked_events" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"consumer" text NOT NULL,
+	"event_id" text,
+	"stream" text NOT NULL,
+	"stream_sequence" bigint NOT NULL,
+	"subject" text NOT NULL,
+	"type" text,
+	"payload" "bytea" NOT NULL,
+	"headers" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"error" text NOT NULL,
+	"deliveries" integer NOT NULL,
+	"parked_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "processed_events" (
+	"consumer" text NOT NULL,
+	"event_id" uuid NOT NULL,
+	"processed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "processed_events_consumer_event_id_pk" PRIMARY KEY("consumer","event_id")
+);
+--> statement-breakpoint
+CREATE TABLE "tallies" (
+	"key" text PRIMARY KEY NOT NULL,
+	"applied" integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "outbox_unpublished_idx" ON "outbox" USING btree ("id") WHERE "outbox"."published_at" is null;--> statement-breakpoint
+CREATE UNIQUE INDEX "parked_events_consumer_event_idx" ON "parked_events" USING btree ("consumer","event_id");

@@ -1,0 +1,186 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { Client } from "@connectrpc/connect";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { databaseUrl, openDatabase, type Database } from "@paymesh/db";
+import { createOutboxRelay, ensureStream, streamNameFor, streamSubjectFor, subjectFor } from "@paymesh/events";
+import { Redis } from "ioredis";
+import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
+import type { Logger } from "pino";
+import { createLogger } from "./create-logger.js";
+import { createMetrics, type Metrics } from "./create-metrics.js";
+import { createServer, type Server, type ServiceRegistration } from "./create-server.js";
+import { createServiceClient } from "./create-service-client.js";
+import { createServiceCredentials, type ServiceCredentials } from "./create-service-credentials.js";
+import { createTokenVerifier } from "./create-token-verifier.js";
+import { createEnvReader, loadConfig, type Env, type ServiceConfig } from "./load-config.js";
+import { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
+import { setupTracing } from "./setup-tracing.js";
+
+/** A background loop owned by a service: a projection consumer, an expiry sweeper, a recovery loop. */
+export interface Worker {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Finishes the item in hand and stops. */
+  stop(): Promise<void>;
+}
+
+/** Everything a service's own code is handed at start. */
+export interface ServiceContext<TSchema extends Record<string, unknown>> {
+  readonly config: ServiceConfig;
+  readonly logger: Logger;
+  readonly database: Database<TSchema>;
+  readonly nats: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly redis: Redis;
+  readonly metrics: Metrics;
+  readonly credentials: ServiceCredentials;
+  /** Reads further, service-specific settings with the same fail-at-start rules. */
+  readonly env: Env;
+  /** The subject of one of this service's events, e.g. `paymesh.ledger.entry_posted`. */
+  subject(event: string): string;
+  /** The stream holding another context's events (for consumers). */
+  streamOf(context: string): string;
+  /** A typed, service-credentialed client to another service, at `<NAME>_URL` or its default port. */
+  clientFor<T extends DescService>(service: T, name: ServiceName): Client<T>;
+}
+
+/** What a service contributes: its RPC services and its background workers. */
+export interface ServiceParts {
+  services: ServiceRegistration[];
+  workers?: Worker[];
+}
+
+export interface ServiceDefinition<TSchema extends Record<string, unknown>> {
+  name: ServiceName;
+  /** The service's Drizzle schema (its `src/schema.ts`). */
+  schema: TSchema;
+  /** Its drizzle-kit migrations, applied at start. */
+  migrationsFolder: string;
+  setup(context: ServiceContext<TSchema>): Promise<ServiceParts> | ServiceParts;
+}
+
+export interface StartServiceOptions {
+  /** Default `process.env`. Tests pass their own database name, subject prefix and port 0. */
+  env?: Env;
+  spanProcessors?: SpanProcessor[];
+}
+
+export interface RunningService<TSchema extends Record<string, unknown>> {
+  readonly url: string;
+  readonly server: Server;
+  readonly context: ServiceContext<TSchema>;
+  /** Graceful: drain RPCs, stop workers and the relay, then close connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings a service up the same way everywhere: config, logs, tracing, its database
+ * (created and migrated), NATS with its own stream, Redis, the outbox relay, its workers
+ * and one server port; and takes it down in the reverse order.
+ */
+export async function startService<TSchema extends Record<string, unknown>>(
+  definition: ServiceDefinition<TSchema>,
+  options: StartServiceOptions = {},
+): Promise<RunningService<TSchema>> {
+  const env = options.env ?? process.env;
+  const config = loadConfig({ service: definition.name, defaultPort: SERVICE_PORTS[definition.name], env });
+  const logger = createLogger({ service: config.service, level: config.logLevel });
+  const shutdownTracing = setupTracing({ service: config.service, otlpEndpoint: config.otlpEndpoint, spanProcessors: options.spanProcessors });
+  const cleanups: Array<() => Promise<unknown>> = [shutdownTracing];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) {
+      await step().catch((error: unknown) => logger.error({ err: error }, "error while stopping"));
+    }
+  };
+  try {
+    const url = databaseUrl(config.postgresUrl, config.databaseName);
+    const database = await openDatabase({
+      url,
+      schema: definition.schema,
+      migrationsFolder: definition.migrationsFolder,
+      migrationsTable: `__migrations_${config.service}`,
+      ensure: true,
+      applicationName: config.service,
+    });
+    cleanups.push(() => database.close());
+    const nats = await connect({ servers: config.natsUrl, name: config.service, maxReconnectAttempts: -1 });
+    cleanups.push(() => nats.drain());
+    const jsm = await nats.jetstreamManager();
+    const js = nats.jetstream();
+    await ensureStream(jsm, {
+      name: streamNameFor(config.subjectPrefix, config.service),
+      subjects: [streamSubjectFor(config.subjectPrefix, config.service)],
+    });
+    const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    await redis.connect();
+    cleanups.push(() => redis.quit());
+    const relay = createOutboxRelay({ sql: database.sql, js, logger: logger.child({ component: "outbox-relay" }) });
+    await relay.start();
+    cleanups.push(() => relay.stop());
+
+    const metrics = createMetrics({ service: config.service });
+    const credentials = createServiceCredentials({ ...config.auth, service: config.service });
+    const urls = createEnvReader(env);
+    const context: ServiceContext<TSchema> = {
+      config,
+      logger,
+      database,
+      nats,
+      js,
+      jsm,
+      redis,
+      metrics,
+      credentials,
+      env,
+      subject: (event) => subjectFor(config.subjectPrefix, config.service, event),
+      streamOf: (name) => streamNameFor(config.subjectPrefix, name),
+      clientFor(service, name) {
+        const baseUrl = urls.url(`${name.toUpperCase()}_URL`, `http://127.0.0.1:${SERVICE_PORTS[name]}`, ["http:", "https:"]);
+        urls.finish();
+        return createServiceClient(service, { baseUrl, credentials });
+      },
+    };
+    const parts = await definition.setup(context);
+    for (const worker of parts.workers ?? []) {
+      await worker.start();
+      cleanups.push(() => worker.stop());
+    }
+    const server = createServer({
+      name: config.service,
+      services: parts.services,
+      logger,
+      verifyToken: createTokenVerifier(config.auth),
+      metrics,
+      host: config.host,
+      port: config.port,
+      tls: config.tls,
+      corsOrigins: config.corsOrigins,
+      shutdownGraceMs: config.shutdownGraceMs,
+      readiness: {
+        postgres: async () => {
+          await database.sql`select 1`;
+        },
+        nats: async () => {
+          if (nats.isClosed()) throw new Error("connection closed");
+          await nats.flush();
+        },
+        redis: async () => {
+          await redis.ping();
+        },
+      },
+    });
+    await server.start();
+    cleanups.push(() => server.stop());
+    let stopped: Promise<void> | undefined;
+    return {
+      url: server.url,
+      server,
+      context,
+      stop: () => (stopped ??= cleanup()),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

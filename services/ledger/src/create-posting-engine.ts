@@ -1,0 +1,181 @@
+import { context, type Context } from "@opentelemetry/api";
+import { appendEvents, type OutgoingEvent } from "@paymesh/events";
+import { EntryPostedSchema, PendingExpiredSchema, PendingPostedSchema, PendingVoidedSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { create } from "@bufbuild/protobuf";
+import type { Logger } from "pino";
+import { applyBatch } from "./apply-batch.js";
+import {
+  insertEntries,
+  insertPostings,
+  lockAccounts,
+  lockedNow,
+  lockEntries,
+  updateAccountTotals,
+  updateResolvedEntries,
+} from "./journal-store.js";
+import type { Command, CommandResult, JournalEvent } from "./journal-types.js";
+import type { LedgerDatabase } from "./ledger-database.js";
+import { pgErrorCode } from "./pg-error-code.js";
+import { toEntry, toPostedLine } from "./to-proto.js";
+
+export interface PostingEngineOptions {
+  db: LedgerDatabase;
+  /** Maps an event name (e.g. `entry_posted`) to its subject. */
+  subject: (event: string) => string;
+  logger: Logger;
+  /**
+   * Most commands one transaction takes. Default 2,000: two full PostEntries calls, large
+   * enough that a hot account's lock is taken once for thousands of entries, small enough
+   * that one transaction stays in the tens of milliseconds.
+   */
+  maxBatchCommands?: number;
+  /**
+   * Transactions in flight at once. Default 2: while one commits (waiting on the WAL
+   * flush) the next is already locking and computing; more only adds lock waits.
+   */
+  maxInFlight?: number;
+}
+
+export interface PostingEngine {
+  /** Applies the commands as one group (linked chains stay within it); one result per command. */
+  submit(commands: Command[]): Promise<CommandResult[]>;
+  /** Waits for queued and in-flight work to finish. */
+  drain(): Promise<void>;
+}
+
+interface Pending {
+  commands: Command[];
+  context: Context;
+  resolve(results: CommandResult[]): void;
+  reject(error: unknown): void;
+}
+
+/** SQLSTATEs after which the whole batch can simply be tried again. */
+const RETRYABLE = new Set([
+  "40001", // serialization_failure
+  "40P01", // deadlock_detected (defence in depth: lock order should prevent it)
+  "23505", // unique_violation: another instance inserted the same new entry id first
+]);
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Group commit: concurrent calls queue here and are applied together in shared
+ * transactions, so N concurrent posts cost one lock per account and one commit instead of
+ * N. Every caller still gets its own result, and nothing is acknowledged before commit.
+ */
+export function createPostingEngine(options: PostingEngineOptions): PostingEngine {
+  const maxBatch = options.maxBatchCommands ?? 2_000;
+  const maxInFlight = options.maxInFlight ?? 2;
+  const queue: Pending[] = [];
+  let inFlight = 0;
+  let idle: Array<() => void> = [];
+
+  const pump = () => {
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const batch: Pending[] = [];
+      let size = 0;
+      while (queue.length > 0 && (batch.length === 0 || size + queue[0]!.commands.length <= maxBatch)) {
+        const next = queue.shift()!;
+        size += next.commands.length;
+        batch.push(next);
+      }
+      inFlight++;
+      void run(batch).finally(() => {
+        inFlight--;
+        if (inFlight === 0 && queue.length === 0) {
+          idle.forEach((wake) => wake());
+          idle = [];
+        }
+        pump();
+      });
+    }
+  };
+
+  const run = async (batch: Pending[]) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const results = await transact(batch);
+        batch.forEach((pending, i) => pending.resolve(results[i]!));
+        return;
+      } catch (error) {
+        const code = pgErrorCode(error);
+        if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) {
+          options.logger.debug({ code, attempt }, "posting batch conflicted; retrying");
+          continue;
+        }
+        batch.forEach((pending) => pending.reject(error));
+        return;
+      }
+    }
+  };
+
+  const transact = (batch: Pending[]) =>
+    options.db.transaction(async (tx) => {
+      const commands = batch.flatMap((pending) => pending.commands);
+      const entryIds = new Set<string>();
+      for (const command of commands) entryIds.add(command.kind === "post" ? command.entry.id : command.entryId);
+      const stored = await lockEntries(tx, [...entryIds].sort());
+      const accountIds = new Set<string>();
+      for (const command of commands) {
+        const lines = command.kind === "post" ? command.entry.lines : (stored.get(command.entryId)?.lines ?? []);
+        for (const line of lines) accountIds.add(line.accountId);
+      }
+      const accounts = await lockAccounts(tx, [...accountIds].sort());
+      const now = await lockedNow(tx);
+      const outcome = applyBatch({ accounts, entries: stored, groups: batch.map((pending) => pending.commands), now });
+      await insertEntries(tx, outcome.newEntries);
+      await updateResolvedEntries(tx, outcome.resolvedEntries);
+      await insertPostings(tx, outcome.postings);
+      await updateAccountTotals(
+        tx,
+        [...outcome.changedAccounts].map((id) => accounts.get(id)!),
+      );
+      // The first caller's trace is the one active here; each event also names its entry.
+      await context.with(batch[0]!.context, () => appendEvents(tx, outcome.events.map((event) => toEvent(event, options.subject))));
+      return outcome.results;
+    });
+
+  return {
+    submit(commands) {
+      return new Promise((resolve, reject) => {
+        queue.push({ commands, context: context.active(), resolve, reject });
+        pump();
+      });
+    },
+    drain() {
+      if (inFlight === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
+    },
+  };
+}
+
+function toEvent(event: JournalEvent, subject: (event: string) => string): OutgoingEvent {
+  const entry = toEntry(event.entry);
+  switch (event.kind) {
+    case "entry_posted":
+      return {
+        subject: subject("entry_posted"),
+        schema: EntryPostedSchema,
+        message: create(EntryPostedSchema, {
+          entry,
+          posted: event.postings.map(toPostedLine),
+          currencies: event.entry.lines.map((line) => line.currency),
+        }),
+      };
+    case "pending_posted":
+      return {
+        subject: subject("pending_posted"),
+        schema: PendingPostedSchema,
+        message: create(PendingPostedSchema, {
+          entry,
+          posted: event.postings.map(toPostedLine),
+          postTime: timestampFromDate(event.entry.resolvedAt!),
+        }),
+      };
+    case "pending_voided":
+      return { subject: subject("pending_voided"), schema: PendingVoidedSchema, message: create(PendingVoidedSchema, { entry }) };
+    case "pending_expired":
+      return { subject: subject("pending_expired"), schema: PendingExpiredSchema, message: create(PendingExpiredSchema, { entry }) };
+  }
+}

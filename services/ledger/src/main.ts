@@ -1,0 +1,37 @@
+import { createConsumerRunner } from "@paymesh/events";
+import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { createEnvReader, isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
+import { applyStatementEvent, STATEMENT_PROJECTION } from "./apply-statement-event.js";
+import { createExpiryWorker } from "./create-expiry-worker.js";
+import { createPostingEngine } from "./create-posting-engine.js";
+import * as schema from "./schema.js";
+import { createLedgerService } from "./service.js";
+
+/** The ledger: its RPCs, the group-commit posting engine, pending expiry and the statement projection. */
+export const ledgerService: ServiceDefinition<typeof schema> = {
+  name: "ledger",
+  schema,
+  migrationsFolder: new URL("../drizzle", import.meta.url).pathname,
+  setup(ctx) {
+    const env = createEnvReader(ctx.env);
+    const expiryIntervalMs = env.integer("LEDGER_EXPIRY_INTERVAL_MS", 1_000, 10, 3_600_000);
+    env.finish();
+    const { db } = ctx.database;
+    const engine = createPostingEngine({ db, subject: ctx.subject, logger: ctx.logger.child({ component: "posting-engine" }) });
+    const expiry = createExpiryWorker({ db, engine, logger: ctx.logger, intervalMs: expiryIntervalMs });
+    const statements = createConsumerRunner({
+      js: ctx.js,
+      db,
+      stream: ctx.streamOf("ledger"),
+      durable: STATEMENT_PROJECTION,
+      handler: applyStatementEvent,
+      logger: ctx.logger.child({ component: STATEMENT_PROJECTION }),
+    });
+    return {
+      services: [{ service: LedgerService, impl: createLedgerService({ db, engine, subject: ctx.subject }) }],
+      workers: [expiry, { name: STATEMENT_PROJECTION, start: () => statements.start(), stop: () => statements.stop() }],
+    };
+  },
+};
+
+if (isMainModule(import.meta.url)) await runService(ledgerService);

@@ -1,0 +1,224 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
+import { appendEvent } from "@paymesh/events";
+import { AccountCreatedSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
+import {
+  BalancesSchema,
+  LedgerService,
+  StatementLineSchema,
+  type PostEntryRequest,
+} from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { connectCodeOf, decodePageToken, DomainError, encodePageToken, principalOf, requireRole } from "@paymesh/runtime";
+import { v7 as uuidv7 } from "uuid";
+import { balance } from "./account-state.js";
+import { readableAccount } from "./account-access.js";
+import type { PostingEngine } from "./create-posting-engine.js";
+import { currencyExponent } from "./currencies.js";
+import type { Command, CommandResult, EntryInput, StoredEntry } from "./journal-types.js";
+import type { LedgerDatabase } from "./ledger-database.js";
+import { lockEntries } from "./journal-store.js";
+import { accounts, postings, statementLines } from "./schema.js";
+import { fromSide, toAccount, toBalances, toEntry, toSide } from "./to-proto.js";
+
+export interface LedgerServiceOptions {
+  db: LedgerDatabase;
+  engine: PostingEngine;
+  subject: (event: string) => string;
+}
+
+export function createLedgerService({ db, engine, subject }: LedgerServiceOptions): ServiceImpl<typeof LedgerService> {
+  const one = async (command: Command): Promise<StoredEntry> => {
+    const [result] = await engine.submit([command]);
+    if (!result!.ok) throw result!.error;
+    return result!.entry;
+  };
+
+  return {
+    async createAccount(req, ctx) {
+      const principal = principalOf(ctx);
+      const owner = req.owner || (principal.role === "user" ? principal.subject : "");
+      if (owner === "") throw new DomainError("invalid_argument", "owner is required");
+      if (principal.role === "user" && owner !== principal.subject) {
+        throw new DomainError("permission_denied", "you can only open accounts for yourself");
+      }
+      if (currencyExponent(req.currency) === undefined) {
+        throw new DomainError("invalid_argument", `currency ${req.currency} is not an ISO 4217 currency we hold`);
+      }
+      const flags = {
+        debitsMustNotExceedCredits: req.flags?.debitsMustNotExceedCredits ?? false,
+        creditsMustNotExceedDebits: req.flags?.creditsMustNotExceedDebits ?? false,
+      };
+      if (principal.role === "user") {
+        // A person's account can never be overdrawn, whatever they ask for.
+        if (flags.creditsMustNotExceedDebits) throw new DomainError("permission_denied", "only operators may open debit-normal accounts");
+        flags.debitsMustNotExceedCredits = true;
+      }
+      if (flags.debitsMustNotExceedCredits && flags.creditsMustNotExceedDebits) {
+        throw new DomainError("invalid_argument", "an account cannot have both balance flags");
+      }
+      const values = { id: (req.id || uuidv7()).toLowerCase(), currency: req.currency, owner, code: req.code, ...flags, metadata: req.metadata };
+      const row = await db.transaction(async (tx) => {
+        const [inserted] = await tx.insert(accounts).values(values).onConflictDoNothing().returning();
+        if (inserted === undefined) {
+          const [existing] = await tx.select().from(accounts).where(eq(accounts.id, values.id));
+          const differs = (["currency", "owner", "code", "debitsMustNotExceedCredits", "creditsMustNotExceedDebits"] as const).find(
+            (field) => existing![field] !== values[field],
+          );
+          if (differs !== undefined || JSON.stringify(existing!.metadata) !== JSON.stringify(values.metadata)) {
+            throw new DomainError("already_exists", `account ${values.id} already exists with a different ${differs ?? "metadata"}`);
+          }
+          return existing!;
+        }
+        await appendEvent(tx, {
+          subject: subject("account_created"),
+          schema: AccountCreatedSchema,
+          message: create(AccountCreatedSchema, { account: toAccount(inserted) }),
+        });
+        return inserted;
+      });
+      return { account: toAccount(row) };
+    },
+
+    async getAccount(req, ctx) {
+      return { account: toAccount(await readableAccount(db, principalOf(ctx), req.id.toLowerCase())) };
+    },
+
+    async listAccounts(req, ctx) {
+      const principal = principalOf(ctx);
+      const owner = req.owner || principal.subject;
+      if (principal.role === "user" && owner !== principal.subject) {
+        throw new DomainError("permission_denied", "you can only list your own accounts");
+      }
+      const limit = req.pageSize || 100;
+      const after = decodePageToken(req.pageToken, ["id"]);
+      const rows = await db
+        .select()
+        .from(accounts)
+        .where(and(eq(accounts.owner, owner), after ? gt(accounts.id, after.id) : undefined))
+        .orderBy(asc(accounts.id))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      return {
+        accounts: page.map(toAccount),
+        nextPageToken: rows.length > limit ? encodePageToken({ id: page[page.length - 1]!.id }) : "",
+      };
+    },
+
+    async postEntry(req, ctx) {
+      requireRole(ctx, "service", "operator");
+      return { entry: toEntry(await one({ kind: "post", entry: toEntryInput(req) })) };
+    },
+
+    async postEntries(req, ctx) {
+      requireRole(ctx, "service", "operator");
+      const results = await engine.submit(req.entries.map((entry) => ({ kind: "post" as const, entry: toEntryInput(entry) })));
+      return { results: results.map(toEntryResult) };
+    },
+
+    async postPending(req, ctx) {
+      requireRole(ctx, "service", "operator");
+      return { entry: toEntry(await one({ kind: "post_pending", entryId: req.entryId.toLowerCase(), amount: req.amount })) };
+    },
+
+    async voidPending(req, ctx) {
+      requireRole(ctx, "service", "operator");
+      return { entry: toEntry(await one({ kind: "void_pending", entryId: req.entryId.toLowerCase() })) };
+    },
+
+    async getEntry(req, ctx) {
+      const principal = principalOf(ctx);
+      const id = req.entryId.toLowerCase();
+      const entry = (await db.transaction((tx) => lockEntries(tx, [id]))).get(id);
+      if (principal.role === "user") {
+        const owned =
+          entry !== undefined &&
+          (await db
+            .select({ id: accounts.id })
+            .from(accounts)
+            .where(and(inArray(accounts.id, entry.lines.map((line) => line.accountId)), eq(accounts.owner, principal.subject)))
+            .limit(1)).length > 0;
+        if (!owned) throw new DomainError("permission_denied", `entry ${id} does not touch any of your accounts`);
+      }
+      if (entry === undefined) throw new DomainError("not_found", `entry ${id} not found`);
+      return { entry: toEntry(entry) };
+    },
+
+    async listStatement(req, ctx) {
+      const account = await readableAccount(db, principalOf(ctx), req.accountId.toLowerCase());
+      const limit = req.pageSize || 100;
+      const after = decodePageToken(req.pageToken, ["sequence"]);
+      const rows = await db
+        .select()
+        .from(statementLines)
+        .where(
+          and(
+            eq(statementLines.accountId, account.id),
+            req.startTime ? gte(statementLines.postedAt, timestampDate(req.startTime)) : undefined,
+            req.endTime ? lt(statementLines.postedAt, timestampDate(req.endTime)) : undefined,
+            after ? gt(statementLines.sequence, BigInt(after.sequence)) : undefined,
+          ),
+        )
+        .orderBy(asc(statementLines.sequence))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      return {
+        lines: page.map((row) =>
+          create(StatementLineSchema, {
+            entryId: row.entryId,
+            lineIndex: row.lineIndex,
+            amount: row.amount,
+            side: toSide(row.side),
+            balanceAfter: row.balanceAfter,
+            sequence: row.sequence,
+            postTime: timestampFromDate(row.postedAt),
+            memo: row.memo,
+          }),
+        ),
+        nextPageToken: rows.length > limit ? encodePageToken({ sequence: String(page[page.length - 1]!.sequence) }) : "",
+      };
+    },
+
+    async getBalance(req, ctx) {
+      const account = await readableAccount(db, principalOf(ctx), req.accountId.toLowerCase());
+      if (req.asOf === undefined) return { balances: toBalances(account), currency: account.currency };
+      const [last] = await db
+        .select({ debits: postings.debitsAfter, credits: postings.creditsAfter })
+        .from(postings)
+        .where(and(eq(postings.accountId, account.id), lte(postings.postedAt, timestampDate(req.asOf))))
+        .orderBy(desc(postings.sequence))
+        .limit(1);
+      const totals = { ...account, debitsPosted: last?.debits ?? 0n, creditsPosted: last?.credits ?? 0n };
+      const posted = balance(totals);
+      return {
+        balances: create(BalancesSchema, {
+          debitsPosted: totals.debitsPosted,
+          creditsPosted: totals.creditsPosted,
+          balance: posted,
+          available: posted,
+        }),
+        currency: account.currency,
+      };
+    },
+  };
+}
+
+function toEntryInput(req: PostEntryRequest): EntryInput {
+  return {
+    id: req.entryId.toLowerCase(),
+    lines: req.lines.map((line) => ({ accountId: line.accountId.toLowerCase(), amount: line.amount, side: fromSide(line.side) })),
+    memo: req.memo,
+    metadata: req.metadata,
+    pending: req.pending,
+    pendingTimeoutSeconds: req.pendingTimeoutSeconds,
+    linked: req.linked,
+  };
+}
+
+function toEntryResult(result: CommandResult) {
+  if (result.ok) return { result: { case: "entry" as const, value: toEntry(result.entry) } };
+  return {
+    result: { case: "error" as const, value: { code: connectCodeOf(result.error.kind), message: result.error.message } },
+  };
+}
