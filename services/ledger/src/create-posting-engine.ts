@@ -16,7 +16,7 @@ import {
 } from "./journal-store.js";
 import type { Command, CommandResult, JournalEvent } from "./journal-types.js";
 import type { LedgerDatabase } from "./ledger-database.js";
-import { pgErrorCode } from "./pg-error-code.js";
+import { pgErrorCode } from "@paymesh/db";
 import { toEntry, toPostedLine } from "./to-proto.js";
 
 export interface PostingEngineOptions {
