@@ -1,5 +1,5 @@
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { context, propagation } from "@opentelemetry/api";
+import { context, propagation, type Context } from "@opentelemetry/api";
 import { sql } from "drizzle-orm";
 import type { PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { v7 as uuidv7 } from "uuid";
@@ -22,6 +22,11 @@ export interface OutgoingEvent<Desc extends DescMessage = DescMessage> {
   message: MessageShape<Desc>;
   /** The event id. Default: a new UUIDv7. Pass one only to make the append itself idempotent. */
   id?: string;
+  /**
+   * The trace this event belongs to. Default: the active context. Code that appends events
+   * for several callers in one transaction (group commit) passes each caller's own.
+   */
+  traceContext?: Context;
 }
 
 /** Options for {@link appendEvents}. */
@@ -47,8 +52,14 @@ export async function appendEvents<const T extends readonly DescMessage[]>(
   { channel = OUTBOX_CHANNEL }: AppendEventsOptions = {},
 ): Promise<string[]> {
   if (events.length === 0) return [];
-  const headers: Record<string, string> = {};
-  propagation.inject(context.active(), headers);
+  const active: Record<string, string> = {};
+  propagation.inject(context.active(), active);
+  const headersOf = (event: OutgoingEvent) => {
+    if (event.traceContext === undefined) return active;
+    const own: Record<string, string> = {};
+    propagation.inject(event.traceContext, own);
+    return own;
+  };
   const rows = (events as readonly OutgoingEvent[]).map((event) => {
     if (!PUBLISHABLE_SUBJECT.test(event.subject)) {
       throw new Error(`invalid event subject ${JSON.stringify(event.subject)}`);
@@ -58,7 +69,7 @@ export async function appendEvents<const T extends readonly DescMessage[]>(
       subject: event.subject,
       type: event.schema.typeName,
       payload: toBinary(event.schema, event.message),
-      headers,
+      headers: headersOf(event),
     };
   });
   await tx.insert(outbox).values(rows);

@@ -34,3 +34,4 @@ export {
 } from "./create-consumer-runner.js";
 export type { ReceivedEvent } from "./received-event.js";
 export { decodeEvent } from "./decode-event.js";
+export { rebuildProjection, type RebuildProjectionOptions } from "./rebuild-projection.js";

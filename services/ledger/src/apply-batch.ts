@@ -34,6 +34,8 @@ export function applyBatch(input: BatchInput): BatchOutcome {
   const { accounts, entries, now } = input;
   const out: BatchOutcome = { results: [], newEntries: [], resolvedEntries: [], postings: [], changedAccounts: new Set(), events: [] };
   const undo: Array<() => void> = [];
+  /** The call whose commands are being applied; tags the events they cause. */
+  let group = 0;
 
   const mutate = (account: AccountState) => {
     const before = { ...account };
@@ -135,7 +137,7 @@ export function applyBatch(input: BatchInput): BatchOutcome {
     entries.set(entry.id, entry);
     undo.push(() => entries.delete(entry.id));
     out.newEntries.push(entry);
-    out.events.push({ kind: "entry_posted", entry, postings });
+    out.events.push({ group, kind: "entry_posted", entry, postings });
     return entry;
   };
 
@@ -166,7 +168,7 @@ export function applyBatch(input: BatchInput): BatchOutcome {
     const postings = entry.lines.map((line, i) => post(touched[i]!, { side: line.side, amount: amounts[i]! }, entry.id, i));
     check(touched);
     resolve(entry, { status: "posted", postedAmounts: amounts });
-    out.events.push({ kind: "pending_posted", entry, postings });
+    out.events.push({ group, kind: "pending_posted", entry, postings });
     return entry;
   };
 
@@ -181,7 +183,7 @@ export function applyBatch(input: BatchInput): BatchOutcome {
     entry.lines.forEach((line, i) => reserve(touched[i]!, line, -1n));
     check(touched);
     resolve(entry, { status });
-    out.events.push({ kind: status === "voided" ? "pending_voided" : "pending_expired", entry });
+    out.events.push({ group, kind: status === "voided" ? "pending_voided" : "pending_expired", entry });
     return entry;
   };
 
@@ -198,13 +200,14 @@ export function applyBatch(input: BatchInput): BatchOutcome {
     }
   };
 
-  for (const group of input.groups) {
+  for (const [index, commands] of input.groups.entries()) {
+    group = index;
     const results: CommandResult[] = [];
     out.results.push(results);
     let i = 0;
-    while (i < group.length) {
-      const chain = [group[i]!];
-      while (isLinked(chain[chain.length - 1]!) && i + chain.length < group.length) chain.push(group[i + chain.length]!);
+    while (i < commands.length) {
+      const chain = [commands[i]!];
+      while (isLinked(chain[chain.length - 1]!) && i + chain.length < commands.length) chain.push(commands[i + chain.length]!);
       i += chain.length;
       if (isLinked(chain[chain.length - 1]!)) {
         const error = new DomainError("invalid_argument", "linked chain is not closed: the last entry of a batch must not be linked");

@@ -131,8 +131,10 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
         tx,
         [...outcome.changedAccounts].map((id) => accounts.get(id)!),
       );
-      // The first caller's trace is the one active here; each event also names its entry.
-      await context.with(batch[0]!.context, () => appendEvents(tx, outcome.events.map((event) => toEvent(event, options.subject))));
+      await appendEvents(
+        tx,
+        outcome.events.map((event) => ({ ...toEvent(event, options.subject), traceContext: batch[event.group]!.context })),
+      );
       return outcome.results;
     });
 

@@ -64,9 +64,10 @@ export type Command =
 
 export type CommandResult = { ok: true; entry: StoredEntry } | { ok: false; error: DomainError };
 
-/** What happened to the journal, for events. */
-export type JournalEvent =
+/** What happened to the journal, for events; `group` is the index of the call that caused it. */
+export type JournalEvent = { group: number } & (
   | { kind: "entry_posted"; entry: StoredEntry; postings: Posting[] }
   | { kind: "pending_posted"; entry: StoredEntry; postings: Posting[] }
   | { kind: "pending_voided"; entry: StoredEntry }
-  | { kind: "pending_expired"; entry: StoredEntry };
+  | { kind: "pending_expired"; entry: StoredEntry }
+);
