@@ -67,9 +67,9 @@ export async function insertEntries(tx: LedgerTransaction, rows: StoredEntry[]):
   if (rows.length === 0) return;
   await tx.execute(sql`
     insert into entries (id, memo, metadata, pending, pending_timeout_seconds, status, expires_at, created_at)
-    select id, memo, metadata::jsonb, pending, pending_timeout_seconds, status, expires_at::timestamptz, created_at::timestamptz from unnest(
+    select id, memo, metadata::jsonb, pending::bool, pending_timeout_seconds, status, expires_at::timestamptz, created_at::timestamptz from unnest(
       ${param(rows.map((e) => e.id))}::uuid[], ${param(rows.map((e) => e.memo))}::text[],
-      ${param(rows.map((e) => JSON.stringify(e.metadata)))}::text[], ${param(rows.map((e) => String(e.pending)))}::bool[],
+      ${param(rows.map((e) => JSON.stringify(e.metadata)))}::text[], ${param(rows.map((e) => String(e.pending)))}::text[],
       ${param(rows.map((e) => String(e.pendingTimeoutSeconds)))}::int4[], ${param(rows.map((e) => e.status))}::text[],
       ${param(rows.map((e) => e.expiresAt?.toISOString() ?? null))}::text[], ${param(rows.map((e) => e.createdAt.toISOString()))}::text[]
     ) as v(id, memo, metadata, pending, pending_timeout_seconds, status, expires_at, created_at)`);
