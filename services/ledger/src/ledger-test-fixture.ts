@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Client } from "@connectrpc/connect";
 import { LedgerService, Side, type Account } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { createTestMesh, type TestMesh } from "@paymesh/testkit";
+import type { RunningService } from "@paymesh/runtime";
+import { createTestMesh, type TestDatabase, type TestMesh } from "@paymesh/testkit";
+import type * as schema from "./schema.js";
 import { ledgerService } from "./main.js";
 
 /** A ledger in a test mesh, an operator client, and shorthands for accounts and entries. */
 export interface LedgerFixture {
   mesh: TestMesh;
-  ledger: Awaited<ReturnType<TestMesh["start"]>>;
+  ledger: RunningService<typeof schema> & { database: TestDatabase };
   ops: Client<typeof LedgerService>;
   as(subject: string): Client<typeof LedgerService>;
   /** A debit-normal funding account the tests draw money from. */
