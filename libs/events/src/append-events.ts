@@ -72,7 +72,22 @@ export async function appendEvents<const T extends readonly DescMessage[]>(
       headers: headersOf(event),
     };
   });
-  await tx.insert(outbox).values(rows);
-  await tx.execute(sql`select pg_notify(${channel}, '')`);
+  // One statement with array parameters however many events there are: a multi-row
+  // VALUES list costs a bind parameter per column per row and time to build, which
+  // dominated large group commits.
+  await tx.execute(sql`
+    with appended as (
+      insert into ${outbox} (id, subject, type, payload, headers)
+      select id, subject, type, decode(payload, 'base64'), headers::jsonb
+      from unnest(
+        ${sql.param(rows.map((row) => row.id))}::uuid[],
+        ${sql.param(rows.map((row) => row.subject))}::text[],
+        ${sql.param(rows.map((row) => row.type))}::text[],
+        ${sql.param(rows.map((row) => Buffer.from(row.payload).toString("base64")))}::text[],
+        ${sql.param(rows.map((row) => JSON.stringify(row.headers)))}::text[]
+      ) as v(id, subject, type, payload, headers)
+      returning 1
+    )
+    select pg_notify(${channel}, '') from (select 1) once where exists (select 1 from appended)`);
   return rows.map((row) => row.id);
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import http2 from "node:http2";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -74,6 +75,9 @@ export function createServer(options: ServerOptions): Server {
   const health = createHealth(options.services.map((s) => s.service.typeName));
   const reflection = createReflection([...options.services.map((s) => s.service), Health]);
   const shutdown = new AbortController();
+  // Every in-flight call links its own signal to this one (and unlinks when it ends), so more
+  // than ten concurrent calls are normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const corsOrigins = new Set(options.corsOrigins ?? []);
   const graceMs = options.shutdownGraceMs ?? 10_000;
   let stopping = false;

@@ -1,8 +1,7 @@
-import { asc, inArray, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { AccountState } from "./account-state.js";
 import type { Posting, StoredEntry } from "./journal-types.js";
 import type { LedgerTransaction } from "./ledger-database.js";
-import { accounts, entries, entryLines } from "./schema.js";
 
 /**
  * Set-based reads and writes of the journal for the posting engine: one statement per table
@@ -13,18 +12,14 @@ import { accounts, entries, entryLines } from "./schema.js";
 export async function lockEntries(tx: LedgerTransaction, ids: string[]): Promise<Map<string, StoredEntry>> {
   const found = new Map<string, StoredEntry>();
   if (ids.length === 0) return found;
-  const rows = await tx.select().from(entries).where(inArray(entries.id, ids)).orderBy(asc(entries.id)).for("update");
+  const rows = await tx.execute<EntryRow>(
+    sql`select * from entries where id = any(${sql.param(ids)}::uuid[]) order by id for update`,
+  );
   if (rows.length === 0) return found;
-  const lines = await tx
-    .select()
-    .from(entryLines)
-    .where(
-      inArray(
-        entryLines.entryId,
-        rows.map((row) => row.id),
-      ),
-    )
-    .orderBy(asc(entryLines.entryId), asc(entryLines.lineIndex));
+  const lines = await tx.execute<LineRow>(
+    sql`select entry_id, account_id, amount, side, currency from entry_lines
+        where entry_id = any(${sql.param(rows.map((row) => row.id))}::uuid[]) order by entry_id, line_index`,
+  );
   for (const row of rows) {
     found.set(row.id, {
       id: row.id,
@@ -32,16 +27,16 @@ export async function lockEntries(tx: LedgerTransaction, ids: string[]): Promise
       memo: row.memo,
       metadata: row.metadata,
       pending: row.pending,
-      pendingTimeoutSeconds: row.pendingTimeoutSeconds,
+      pendingTimeoutSeconds: row.pending_timeout_seconds,
       status: row.status,
-      expiresAt: row.expiresAt,
-      postedAmounts: row.postedAmounts?.map(BigInt) ?? null,
-      createdAt: row.createdAt,
-      resolvedAt: row.resolvedAt,
+      expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+      postedAmounts: row.posted_amounts?.map(BigInt) ?? null,
+      createdAt: new Date(row.created_at),
+      resolvedAt: row.resolved_at === null ? null : new Date(row.resolved_at),
     });
   }
   for (const line of lines) {
-    found.get(line.entryId)!.lines.push({ accountId: line.accountId, amount: line.amount, side: line.side, currency: line.currency });
+    found.get(line.entry_id)!.lines.push({ accountId: line.account_id, amount: BigInt(line.amount), side: line.side, currency: line.currency });
   }
   return found;
 }
@@ -50,9 +45,61 @@ export async function lockEntries(tx: LedgerTransaction, ids: string[]): Promise
 export async function lockAccounts(tx: LedgerTransaction, ids: string[]): Promise<Map<string, AccountState>> {
   const found = new Map<string, AccountState>();
   if (ids.length === 0) return found;
-  const rows = await tx.select().from(accounts).where(inArray(accounts.id, ids)).orderBy(asc(accounts.id)).for("update");
-  for (const row of rows) found.set(row.id, { ...row });
+  const rows = await tx.execute<AccountRow>(
+    sql`select id, currency, status, debits_must_not_exceed_credits, credits_must_not_exceed_debits,
+               debits_posted, credits_posted, debits_pending, credits_pending, sequence
+        from accounts where id = any(${sql.param(ids)}::uuid[]) order by id for update`,
+  );
+  for (const row of rows) {
+    found.set(row.id, {
+      id: row.id,
+      currency: row.currency,
+      status: row.status,
+      debitsMustNotExceedCredits: row.debits_must_not_exceed_credits,
+      creditsMustNotExceedDebits: row.credits_must_not_exceed_debits,
+      debitsPosted: BigInt(row.debits_posted),
+      creditsPosted: BigInt(row.credits_posted),
+      debitsPending: BigInt(row.debits_pending),
+      creditsPending: BigInt(row.credits_pending),
+      sequence: BigInt(row.sequence),
+    });
+  }
   return found;
+}
+
+// Raw rows: these reads skip Drizzle's query builder, whose cost grew with the id list.
+interface EntryRow extends Record<string, unknown> {
+  id: string;
+  memo: string;
+  metadata: Record<string, string>;
+  pending: boolean;
+  pending_timeout_seconds: number;
+  status: StoredEntry["status"];
+  expires_at: string | null;
+  posted_amounts: string[] | null;
+  created_at: string;
+  resolved_at: string | null;
+}
+
+interface LineRow extends Record<string, unknown> {
+  entry_id: string;
+  account_id: string;
+  amount: string;
+  side: "debit" | "credit";
+  currency: string;
+}
+
+interface AccountRow extends Record<string, unknown> {
+  id: string;
+  currency: string;
+  status: "active" | "closed";
+  debits_must_not_exceed_credits: boolean;
+  credits_must_not_exceed_debits: boolean;
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
+  sequence: string;
 }
 
 /** The database clock, read after the locks so that postings are time-ordered per account. */
