@@ -8,3 +8,10 @@ export async function openLedger() {
   const database = await openDatabase({ url: databaseUrl(config.postgresUrl, config.databaseName), schema, max: 2 });
   return { config, database };
 }
+
+/** The innermost cause's message: Postgres's own words, not the query that carried them. */
+export function rootMessage(error: unknown): string {
+  let e = error;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}

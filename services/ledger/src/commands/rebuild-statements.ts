@@ -3,7 +3,7 @@
 import { streamNameFor } from "@paymesh/events";
 import { connect } from "nats";
 import { rebuildStatements } from "../rebuild-statements.js";
-import { openLedger } from "./open-ledger.js";
+import { openLedger, rootMessage } from "./open-ledger.js";
 
 const { config, database } = await openLedger();
 const nats = await connect({ servers: config.natsUrl, name: "ledger-rebuild" });
@@ -15,6 +15,9 @@ try {
     stream: streamNameFor(config.subjectPrefix, "ledger"),
   });
   console.log(`statement table rebuilt from ${replayed} events`);
+} catch (error) {
+  console.error(`rebuild failed, the statement table is unchanged: ${rootMessage(error)}`);
+  process.exitCode = 2;
 } finally {
   await nats.drain();
   await database.close();
