@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { Code, createClient } from "@connectrpc/connect";
 import { SignJWT } from "jose";
@@ -213,6 +216,27 @@ describe("graceful shutdown", () => {
     await expect(inFlight).resolves.toMatchObject({ millis: 300 });
     await stopped;
     await expect(t.client(EchoService, { subject: "alice" }).echo({ message: "late" })).rejects.toMatchObject({ code: Code.Unavailable });
+  });
+});
+
+describe("TLS", () => {
+  it("serves gRPC over h2 and Connect over HTTP/1.1 on one TLS port when a certificate is configured", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "paymesh-tls-"));
+    const [certFile, keyFile] = [join(dir, "cert.pem"), join(dir, "key.pem")];
+    await run("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", certFile,
+    ]);
+    const ca = await readFile(certFile, "utf8");
+    const t = await startTestServer({ services: [{ service: EchoService, impl: createEchoService() }], tls: { certFile, keyFile, ca } });
+    try {
+      expect(t.url).toMatch(/^https:/);
+      expect(await t.client(EchoService, { subject: "tina" }, "grpc").echo({ message: "h2" })).toMatchObject({ message: "h2" });
+      expect(await t.client(EchoService, { subject: "tina" }, "connect").echo({ message: "h1" })).toMatchObject({ message: "h1" });
+    } finally {
+      await t.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

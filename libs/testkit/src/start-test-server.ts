@@ -23,6 +23,8 @@ export interface TestServerOptions {
   shutdownGraceMs?: number;
   /** Default `silent`; set LOG_LEVEL to see the server's logs while debugging a test. */
   logLevel?: string;
+  /** PEM files to serve TLS with; clients then trust `tls.ca`. */
+  tls?: { certFile: string; keyFile: string; ca: string };
 }
 
 export interface TestServer {
@@ -46,10 +48,11 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     readiness: options.readiness,
     corsOrigins: options.corsOrigins,
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
+    tls: options.tls,
   });
   await server.start();
   const transport = (protocol: TestProtocol, interceptors: Interceptor[] = []): Transport => {
-    const common = { baseUrl: server.url, interceptors };
+    const common = { baseUrl: server.url, interceptors, nodeOptions: options.tls ? { ca: options.tls.ca } : undefined };
     if (protocol === "grpc") return createGrpcTransport(common);
     if (protocol === "grpc-web") return createGrpcWebTransport({ ...common, httpVersion: "1.1" });
     return createConnectTransport({ ...common, httpVersion: "1.1" });
