@@ -183,7 +183,8 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
     return rows.length > 0;
   }
 
-  async function apply(event: ReceivedEvent): Promise<"applied" | "duplicate"> {
+  /** Runs `work` inside a CONSUMER span that continues the trace captured at append time. */
+  function traced<T>(event: ReceivedEvent, work: () => Promise<T>): Promise<T> {
     const parent = propagation.extract(ROOT_CONTEXT, event.headers);
     return tracer.startActiveSpan(
       `process ${event.subject}`,
@@ -202,17 +203,8 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
       parent,
       async (span: Span) => {
         try {
-          const outcome = await db.transaction(async (tx) => {
-            const fresh = await tx
-              .insert(processedEvents)
-              .values({ consumer: consumerName, eventId: event.id })
-              .onConflictDoNothing()
-              .returning({ eventId: processedEvents.eventId });
-            if (fresh.length === 0) return "duplicate" as const;
-            await handler(event, tx as TransactionOf<TDb>);
-            return "applied" as const;
-          });
-          span.setAttribute("paymesh.event.outcome", outcome);
+          const outcome = await work();
+          if (typeof outcome === "string") span.setAttribute("paymesh.event.outcome", outcome);
           return outcome;
         } catch (error) {
           span.recordException(error instanceof Error ? error : String(error));
@@ -223,6 +215,71 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
         }
       },
     );
+  }
+
+  function apply(event: ReceivedEvent): Promise<"applied" | "duplicate"> {
+    return traced(event, () =>
+      db.transaction(async (tx) => {
+        const fresh = await tx
+          .insert(processedEvents)
+          .values({ consumer: consumerName, eventId: event.id })
+          .onConflictDoNothing()
+          .returning({ eventId: processedEvents.eventId });
+        if (fresh.length === 0) return "duplicate" as const;
+        await handler(event, tx as TransactionOf<TDb>);
+        return "applied" as const;
+      }),
+    );
+  }
+
+  /**
+   * Applies several events in one transaction (one commit instead of one each, which is
+   * what lets a projection keep up with a busy stream), with the same exactly-once rule:
+   * an event's processed row and its effect commit together. Throws if any handler does;
+   * the caller then handles the events one by one, so only a failing one is retried.
+   */
+  async function applyGroup(events: ReceivedEvent[]): Promise<void> {
+    await db.transaction(async (tx) => {
+      const fresh = await tx
+        .insert(processedEvents)
+        .values(events.map((event) => ({ consumer: consumerName, eventId: event.id })))
+        .onConflictDoNothing()
+        .returning({ eventId: processedEvents.eventId });
+      const applied = new Set(fresh.map((row) => row.eventId));
+      for (const event of events) {
+        if (applied.has(event.id)) await traced(event, () => handler(event, tx as TransactionOf<TDb>));
+      }
+    });
+  }
+
+  /** Handles messages that arrived together: as one group when they are plain first tries. */
+  async function handleMany(batch: JsMsg[]): Promise<void> {
+    const group: Array<{ msg: JsMsg; event: ReceivedEvent }> = [];
+    for (const msg of batch) {
+      const read = toReceivedEvent(msg);
+      if (read.event !== undefined && read.event.deliveries === 1) group.push({ msg, event: read.event });
+      else await handleSafely(msg);
+    }
+    if (group.length === 0) return;
+    if (group.length > 1) {
+      try {
+        await applyGroup(group.map(({ event }) => event));
+        for (const { msg } of group) msg.ack();
+        return;
+      } catch (error) {
+        logger.debug({ err: error, size: group.length }, "group apply failed; applying one by one");
+      }
+    }
+    for (const { msg } of group) await handleSafely(msg);
+  }
+
+  function handleSafely(msg: JsMsg): Promise<void> {
+    return handle(msg).catch((error: unknown) => {
+      // The database failed outside the handler's transaction (checking or parking it):
+      // leave the message for a later delivery rather than stop consuming.
+      logger.error({ err: error, subject: msg.subject, streamSequence: msg.info.streamSequence }, "could not handle message; will retry");
+      msg.nak(delayAfter(backoffMs.length));
+    });
   }
 
   async function handle(msg: JsMsg): Promise<void> {
@@ -268,14 +325,30 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
         const consumer = await js.consumers.get(stream, durable);
         messages = await consumer.consume({ max_messages: batchSize });
         failures = 0;
-        for await (const msg of messages) {
-          await handle(msg).catch((error: unknown) => {
-            // The database failed outside the handler's transaction (checking or parking it):
-            // leave the message for a later delivery rather than stop consuming.
-            logger.error({ err: error, subject: msg.subject, streamSequence: msg.info.streamSequence }, "could not handle message; will retry");
-            msg.nak(delayAfter(backoffMs.length));
-          });
+        // Messages that arrive while a batch is being applied wait here and are applied
+        // together next: under load batches grow, when idle each message goes at once.
+        const waiting: JsMsg[] = [];
+        const arrived = createWakeSignal();
+        let ended = false;
+        const reader = (async () => {
+          try {
+            for await (const msg of messages) {
+              waiting.push(msg);
+              arrived.wake();
+            }
+          } finally {
+            ended = true;
+            arrived.wake();
+          }
+        })();
+        while (!ended || waiting.length > 0) {
+          if (waiting.length === 0) {
+            await arrived.sleep(ackWaitMs);
+            continue;
+          }
+          await handleMany(waiting.splice(0, batchSize));
         }
+        await reader;
         // Ends by itself only if the client gave up on the consumer (e.g. it was deleted).
         if (running) throw new Error("consumer message stream ended");
       } catch (error) {
