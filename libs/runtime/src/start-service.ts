@@ -6,6 +6,7 @@ import { createOutboxRelay, ensureStream, streamNameFor, streamSubjectFor, subje
 import { Redis } from "ioredis";
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 import type { Logger } from "pino";
+import { Gauge } from "prom-client";
 import { createLogger } from "./create-logger.js";
 import { createMetrics, type Metrics } from "./create-metrics.js";
 import { createServer, type Server, type ServiceRegistration } from "./create-server.js";
@@ -120,6 +121,22 @@ export async function startService<TSchema extends Record<string, unknown>>(
     cleanups.push(() => relay.stop());
 
     const metrics = createMetrics({ service: config.service });
+    new Gauge({
+      name: "outbox_pending_events",
+      help: "Events written to the outbox and not yet acknowledged by JetStream.",
+      registers: [metrics.registry],
+      async collect() {
+        this.set(await relay.pendingCount());
+      },
+    });
+    new Gauge({
+      name: "outbox_published_events",
+      help: "Events this instance's relay has published since it started.",
+      registers: [metrics.registry],
+      collect() {
+        this.set(relay.stats().published);
+      },
+    });
     const credentials = createServiceCredentials({ ...config.auth, service: config.service });
     const urls = createEnvReader(env);
     const context: ServiceContext<TSchema> = {

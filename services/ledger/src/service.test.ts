@@ -14,6 +14,16 @@ afterAll(() => f.stop());
 
 const balances = async (account: Account) => (await f.ops.getAccount({ id: account.id })).account!.balances!;
 
+describe("operations", () => {
+  it("reports readiness of Postgres, NATS and Redis, and outbox metrics", async () => {
+    const ready = await fetch(`${f.ledger.url}/readyz`);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok", nats: "ok", redis: "ok" } });
+    const metrics = await (await fetch(`${f.ledger.url}/metrics`)).text();
+    expect(metrics).toMatch(/^outbox_pending_events\{service="ledger"\} \d+$/m);
+    expect(metrics).toMatch(/^outbox_published_events\{service="ledger"\} \d+$/m);
+  });
+});
+
 describe("accounts", () => {
   it("lets a user open only their own, never-overdrawn accounts", async () => {
     const alice = f.as("alice");
