@@ -25,7 +25,8 @@ const H2_PREFACE_START = Buffer.from("PRI ");
 export function createCleartextServer(handler: Handler): CleartextServer {
   const h2 = http2.createServer({}, handler);
   const h1 = http.createServer({ keepAliveTimeout: 5_000 }, handler);
-  const listener = net.createServer((socket) => {
+  // No Nagle: RPC responses are small writes that must not wait for the peer's ACK.
+  const listener = net.createServer({ noDelay: true }, (socket) => {
     socket.once("data", (chunk: Buffer) => {
       socket.pause();
       socket.unshift(chunk);
