@@ -1,4 +1,5 @@
 import { errors, jwtVerify } from "jose";
+import { LRUCache } from "lru-cache";
 import { ROLES, type Principal, type Role } from "./principal.js";
 
 /** The only algorithm accepted: pinning it defeats `alg: none` and key-confusion tricks. */
@@ -15,6 +16,11 @@ export interface TokenVerifierOptions {
   maxTokenAgeSeconds?: number;
   /** Allowed clock difference with the issuer, in seconds. Default 5. */
   clockToleranceSeconds?: number;
+  /**
+   * Verified tokens remembered, so a client's repeated calls skip the signature check.
+   * Default 10,000. Entries never outlive the token's own expiry.
+   */
+  cacheSize?: number;
 }
 
 /** Why a token was refused, phrased for the caller; never includes the token. */
@@ -27,7 +33,19 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const key = new TextEncoder().encode(options.secret);
   const maxTokenAge = options.maxTokenAgeSeconds ?? 3600;
+  // Verifying an HMAC through WebCrypto costs more than a whole cached RPC; a token is
+  // immutable, so its verdict holds until it expires (or ages out), whichever is first.
+  const verified = new LRUCache<string, Principal>({ max: options.cacheSize ?? 10_000 });
   return async (token) => {
+    const cached = verified.get(token);
+    if (cached !== undefined) return cached;
+    const { principal, validUntilMs } = await verify(token);
+    const ttl = validUntilMs - Date.now();
+    if (ttl > 0) verified.set(token, principal, { ttl });
+    return principal;
+  };
+
+  async function verify(token: string): Promise<{ principal: Principal; validUntilMs: number }> {
     let payload;
     try {
       ({ payload } = await jwtVerify(token, key, {
@@ -48,8 +66,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (typeof payload.sub !== "string" || payload.sub === "") {
       throw new TokenError("token has no subject");
     }
-    return { subject: payload.sub, role: role as Role };
-  };
+    // requiredClaims guarantees both are present.
+    const validUntilMs = Math.min(payload.exp!, payload.iat! + maxTokenAge) * 1000;
+    return { principal: { subject: payload.sub, role: role as Role }, validUntilMs };
+  }
 }
 
 function describe(error: unknown): string {
