@@ -1,0 +1,91 @@
+import { Code } from "@connectrpc/connect";
+import { connectErrorOf } from "@paymesh/testkit";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDirectory, type Directory } from "../test/start-directory.js";
+
+// 40 tokens, refilled at 1 per second: two misses (20 each) empty it.
+const ENV = { HANDLES_BUCKET_CAPACITY: "40", HANDLES_BUCKET_REFILL_PER_MINUTE: "60" };
+
+let dir: Directory;
+let second: Awaited<ReturnType<Directory["another"]>>;
+let redis: Redis;
+
+beforeAll(async () => {
+  dir = await startDirectory(ENV);
+  second = await dir.another(ENV);
+  redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  const account = await dir.openAccount("owner");
+  await dir.as("owner").registerHandle({ handle: "known", accountId: account, displayName: "Known Person" });
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await dir?.stop();
+});
+
+/** What the caller's bucket holds, as stored (before any refill since its last use). */
+async function storedTokens(caller: string): Promise<number> {
+  return Number(await redis.hget(`${dir.redisPrefix}bucket:${caller}`, "tokens"));
+}
+
+describe("the lookup token bucket", () => {
+  it("charges 1 for a hit and 20 for a miss", async () => {
+    const u = dir.as("counted");
+    for (let i = 0; i < 10; i++) await u.resolveHandle({ handle: "known" });
+    // 40 - 10, plus at most a few tokens refilled while the calls ran.
+    const afterHits = await storedTokens("user:counted");
+    expect(afterHits).toBeGreaterThanOrEqual(30);
+    expect(afterHits).toBeLessThan(34);
+    expect((await connectErrorOf(u.resolveHandle({ handle: "unknown1" }))).code).toBe(Code.NotFound);
+    const afterMiss = await storedTokens("user:counted");
+    expect(afterHits - afterMiss).toBeGreaterThan(19);
+    expect(afterHits - afterMiss).toBeLessThanOrEqual(20);
+  });
+
+  it("empties after two misses, says when to retry, and refills", async () => {
+    const u = dir.as("scraper");
+    for (const handle of ["guess1", "guess2"]) expect((await connectErrorOf(u.resolveHandle({ handle }))).code).toBe(Code.NotFound);
+    const refused = await connectErrorOf(u.resolveHandle({ handle: "known" }));
+    expect(refused.code).toBe(Code.ResourceExhausted);
+    expect(refused.rawMessage).toMatch(/try again in \d+ s/);
+    const retryAfterMs = Number(refused.metadata.get("retry-after-ms"));
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(retryAfterMs).toBeLessThanOrEqual(1_000);
+    // Refused lookups cost nothing and do not resolve, not even a known handle.
+    expect((await connectErrorOf(u.resolveHandle({ handle: "guess3" }))).code).toBe(Code.ResourceExhausted);
+    // The bucket is shared by every instance.
+    expect((await connectErrorOf(dir.as("scraper", "user", second).resolveHandle({ handle: "known" }))).code).toBe(Code.ResourceExhausted);
+    await new Promise((resolve) => setTimeout(resolve, retryAfterMs + 50));
+    const { resolved } = await u.resolveHandle({ handle: "known" });
+    expect(resolved?.maskedDisplayName).toBe("Known P.");
+  });
+
+  it("keeps a caller who misses waiting for the full price of the miss", async () => {
+    const u = dir.as("debtor");
+    await connectErrorOf(u.resolveHandle({ handle: "guess1" }));
+    await connectErrorOf(u.resolveHandle({ handle: "guess2" }));
+    // Balance about 0; one more admitted miss (after a 1-token refill) would take it to -19.
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    expect((await connectErrorOf(u.resolveHandle({ handle: "guess3" }))).code).toBe(Code.NotFound);
+    expect(await storedTokens("user:debtor")).toBeLessThan(-15);
+    const refused = await connectErrorOf(u.resolveHandle({ handle: "known" }));
+    expect(refused.code).toBe(Code.ResourceExhausted);
+    expect(Number(refused.metadata.get("retry-after-ms"))).toBeGreaterThan(15_000);
+  });
+
+  it("exempts services, which also see the owner", async () => {
+    const transfers = dir.as("transfers", "service");
+    for (let i = 0; i < 30; i++) expect((await connectErrorOf(transfers.resolveHandle({ handle: `nobody${i}` }))).code).toBe(Code.NotFound);
+    const { resolved } = await transfers.resolveHandle({ handle: "known" });
+    expect(resolved?.owner).toBe("owner");
+    expect(await redis.exists(`${dir.redisPrefix}bucket:service:transfers`)).toBe(0);
+  });
+
+  it("meters operators like anyone else", async () => {
+    const ops = dir.as("ops", "operator");
+    await connectErrorOf(ops.resolveHandle({ handle: "guess1" }));
+    await connectErrorOf(ops.resolveHandle({ handle: "guess2" }));
+    expect((await connectErrorOf(ops.resolveHandle({ handle: "guess3" }))).code).toBe(Code.ResourceExhausted);
+  });
+});

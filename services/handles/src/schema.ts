@@ -1,0 +1,43 @@
+import { sql } from "drizzle-orm";
+import { boolean, check, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bytea } from "@paymesh/events";
+
+export { outbox, parkedEvents, processedEvents } from "@paymesh/events";
+
+/**
+ * The directory. The account id and the owner are personal data and are stored only as
+ * AES-256-GCM ciphertexts (see createKeyring) under the key named by `key_id`; the owner is
+ * found by `owner_index`, a keyed HMAC of the owner's subject (a blind index), so listing a
+ * person's handles never needs the plaintext in the database.
+ *
+ * A deactivated row stays (with `deactivated_at`) so the handle is held back from anyone
+ * else for the cooldown; a later registration takes the row over in place.
+ */
+export const handles = pgTable(
+  "handles",
+  {
+    /** Normalised, with the `@`: `@bob`. */
+    handle: text("handle").primaryKey(),
+    /** The key both ciphertexts of the row are sealed under. */
+    keyId: text("key_id").notNull(),
+    accountIdCt: bytea("account_id_ct").notNull(),
+    ownerCt: bytea("owner_ct").notNull(),
+    /** HMAC-SHA256 of the owner's subject under the blind-index key. */
+    ownerIndex: bytea("owner_index").notNull(),
+    /** Full display name, normalised (NFC, single spaces); resolutions show it masked. */
+    displayName: text("display_name").notNull(),
+    network: text("network").notNull(),
+    status: text("status", { enum: ["active", "deactivated"] }).notNull().default("active"),
+    verified: boolean("verified").notNull().default(false),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    deactivatedAt: timestamp("deactivated_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("handles_owner_idx").on(t.ownerIndex, t.handle),
+    check("handles_handle_format", sql`${t.handle} ~ '^@[a-z0-9_.-]{3,30}$'`),
+    check("handles_deactivated_at", sql`(${t.status} = 'deactivated') = (${t.deactivatedAt} is not null)`),
+  ],
+);
+
+export type HandleRow = typeof handles.$inferSelect;

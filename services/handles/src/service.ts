@@ -1,0 +1,219 @@
+import { create } from "@bufbuild/protobuf";
+import type { Client, ServiceImpl } from "@connectrpc/connect";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { appendEvent } from "@paymesh/events";
+import { HandleDeactivatedSchema, HandleRegisteredSchema, HandleUpdatedSchema } from "@paymesh/gen/paymesh/handles/v1/events_pb";
+import { HandleService, HandleStatus } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
+import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { decodePageToken, DomainError, encodePageToken, principalOf, type Principal } from "@paymesh/runtime";
+import { checkAccount } from "./check-account.js";
+import { cleanDisplayName } from "./clean-display-name.js";
+import type { Keyring } from "./create-keyring.js";
+import type { LookupLimiter } from "./create-lookup-limiter.js";
+import type { ResolutionCache } from "./create-resolution-cache.js";
+import { openHandleRow, sealPersonalData } from "./handle-record.js";
+import type { HandlesDatabase, HandlesTransaction } from "./handles-database.js";
+import { normalizeHandle } from "./normalize-handle.js";
+import { isReservedHandle } from "./reserved-handles.js";
+import { handles, type HandleRow } from "./schema.js";
+import { toHandleProto } from "./to-handle-proto.js";
+
+export interface HandleServiceOptions {
+  db: HandlesDatabase;
+  keyring: Keyring;
+  ledger: Client<typeof LedgerService>;
+  cache: ResolutionCache;
+  limiter: LookupLimiter;
+  subject: (event: string) => string;
+  /** Network of newly registered handles. */
+  network: string;
+  /** How long a deactivated handle is held back from anyone but its last owner. */
+  cooldownSeconds: number;
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+
+export function createHandleService(options: HandleServiceOptions): ServiceImpl<typeof HandleService> {
+  const { db, keyring, ledger, cache, limiter, subject, network, cooldownSeconds } = options;
+
+  const isOperator = (principal: Principal) => principal.role === "operator";
+  const owns = (principal: Principal, row: HandleRow) => Buffer.from(row.ownerIndex).equals(keyring.blindIndex(principal.subject));
+
+  /**
+   * Loads a handle the caller may manage: its owner's, or any for an operator. Anyone else
+   * learns nothing: a missing handle and someone else's give the same PERMISSION_DENIED.
+   */
+  async function manageableRow(tx: HandlesDatabase | HandlesTransaction, principal: Principal, handle: string, lock: boolean): Promise<HandleRow> {
+    const query = tx.select().from(handles).where(eq(handles.handle, handle));
+    const [row] = lock ? await query.for("update") : await query;
+    if (isOperator(principal)) {
+      if (row === undefined) throw new DomainError("not_found", `handle ${handle} not found`);
+      return row;
+    }
+    if (row === undefined || !owns(principal, row)) throw new DomainError("permission_denied", `handle ${handle} is not one of yours`);
+    return row;
+  }
+
+  return {
+    async registerHandle(req, ctx) {
+      const principal = principalOf(ctx);
+      const handle = normalizeHandle(req.handle);
+      if (isReservedHandle(handle)) throw new DomainError("invalid_argument", `${handle} is reserved; choose another handle`);
+      const displayName = cleanDisplayName(req.displayName);
+      const accountId = req.accountId.toLowerCase();
+      await checkAccount(ledger, accountId, principal.subject);
+      const sealed = sealPersonalData(keyring, handle, accountId, principal.subject);
+      const now = new Date();
+      const heldUntilBefore = new Date(now.getTime() - cooldownSeconds * 1000);
+      const fields = { ...sealed, displayName, network, status: "active" as const, verified: false, createdAt: now, updatedAt: now, deactivatedAt: null };
+      const record = await db.transaction(async (tx) => {
+        // A new handle, or one deactivated longer ago than the cooldown, or the caller's own
+        // deactivated one: taken over in place. Anything else stays as it is.
+        const [row] = await tx
+          .insert(handles)
+          .values({ handle, ...fields })
+          .onConflictDoUpdate({
+            target: handles.handle,
+            set: fields,
+            setWhere: sql`${handles.status} = 'deactivated' and (${handles.deactivatedAt} <= ${heldUntilBefore.toISOString()}::timestamptz or ${handles.ownerIndex} = ${sealed.ownerIndex})`,
+          })
+          .returning();
+        if (row === undefined) {
+          const [existing] = await tx.select().from(handles).where(eq(handles.handle, handle));
+          if (existing?.status === "active") {
+            throw new DomainError("already_exists", owns(principal, existing) ? `you already hold ${handle}` : `${handle} is taken; choose another handle`);
+          }
+          throw new DomainError("already_exists", `${handle} was deactivated recently and is held back for a while; choose another handle`);
+        }
+        const record = openHandleRow(keyring, row);
+        await appendEvent(tx, {
+          subject: subject("handle_registered"),
+          schema: HandleRegisteredSchema,
+          message: create(HandleRegisteredSchema, { handle: toHandleProto(record) }),
+        });
+        return record;
+      });
+      // It may have been cached as "no such handle" (or as its previous owner's, deactivated).
+      await cache.invalidate(handle);
+      return { handle: toHandleProto(record) };
+    },
+
+    async resolveHandle(req, ctx) {
+      const principal = principalOf(ctx);
+      const handle = normalizeHandle(req.handle);
+      // Services (transfers resolving a payee) are trusted and exempt; people pay per lookup.
+      const limited = principal.role !== "service";
+      const caller = `${principal.role}:${principal.subject}`;
+      if (limited) await limiter.admit(caller);
+      const found = await cache.resolve(handle);
+      if (found === undefined) {
+        if (limited) await limiter.chargeMiss(caller);
+        throw new DomainError("not_found", `handle ${handle} not found`);
+      }
+      return {
+        resolved: {
+          handle: found.handle,
+          accountId: found.accountId,
+          maskedDisplayName: found.maskedDisplayName,
+          network: found.network,
+          status: HandleStatus.ACTIVE,
+          verified: found.verified,
+          owner: limited ? "" : found.owner,
+        },
+      };
+    },
+
+    async getHandle(req, ctx) {
+      const row = await manageableRow(db, principalOf(ctx), normalizeHandle(req.handle), false);
+      return { handle: toHandleProto(openHandleRow(keyring, row)) };
+    },
+
+    async listMyHandles(req, ctx) {
+      const principal = principalOf(ctx);
+      const limit = req.pageSize || DEFAULT_PAGE_SIZE;
+      const after = decodePageToken(req.pageToken, ["handle"]);
+      const rows = await db
+        .select()
+        .from(handles)
+        .where(and(eq(handles.ownerIndex, keyring.blindIndex(principal.subject)), after ? gt(handles.handle, after.handle) : undefined))
+        .orderBy(asc(handles.handle))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit).map((row) => openHandleRow(keyring, row));
+      return {
+        // The index is a hash: check the opened owner too, so a collision could never list another's handle.
+        handles: page.filter((record) => record.owner === principal.subject).map(toHandleProto),
+        nextPageToken: rows.length > limit ? encodePageToken({ handle: page[page.length - 1]!.handle }) : "",
+      };
+    },
+
+    async updateHandle(req, ctx) {
+      const principal = principalOf(ctx);
+      const handle = normalizeHandle(req.handle);
+      if (req.displayName === undefined && req.accountId === undefined) {
+        throw new DomainError("invalid_argument", "set display_name or account_id to change");
+      }
+      const displayName = req.displayName === undefined ? undefined : cleanDisplayName(req.displayName);
+      const accountId = req.accountId?.toLowerCase();
+      const seen = await manageableRow(db, principal, handle, false);
+      const current = openHandleRow(keyring, seen);
+      if (current.status !== "active") throw new DomainError("failed_precondition", `${handle} is deactivated; register it again to use it`);
+      if (accountId !== undefined && accountId !== current.accountId) {
+        await checkAccount(ledger, accountId, current.owner, current.owner === principal.subject ? "yours" : "the handle owner's");
+      }
+      let changed = false;
+      const record = await db.transaction(async (tx) => {
+        const row = await manageableRow(tx, principal, handle, true);
+        // The ledger was asked about this owner: if the handle changed hands or was deactivated
+        // meanwhile, the answer no longer applies.
+        if (!Buffer.from(row.ownerIndex).equals(Buffer.from(seen.ownerIndex)) || row.status !== "active") {
+          throw new DomainError("aborted", `${handle} changed while it was being updated; try again`);
+        }
+        const before = openHandleRow(keyring, row);
+        const next = { displayName: displayName ?? before.displayName, accountId: accountId ?? before.accountId };
+        if (next.displayName === before.displayName && next.accountId === before.accountId) return before;
+        const [updated] = await tx
+          .update(handles)
+          .set({ ...sealPersonalData(keyring, handle, next.accountId, before.owner), displayName: next.displayName, updatedAt: new Date() })
+          .where(eq(handles.handle, handle))
+          .returning();
+        const after = openHandleRow(keyring, updated!);
+        await appendEvent(tx, {
+          subject: subject("handle_updated"),
+          schema: HandleUpdatedSchema,
+          message: create(HandleUpdatedSchema, { handle: toHandleProto(after) }),
+        });
+        changed = true;
+        return after;
+      });
+      if (changed) await cache.invalidate(handle);
+      return { handle: toHandleProto(record) };
+    },
+
+    async deactivateHandle(req, ctx) {
+      const principal = principalOf(ctx);
+      const handle = normalizeHandle(req.handle);
+      let changed = false;
+      const record = await db.transaction(async (tx) => {
+        const row = await manageableRow(tx, principal, handle, true);
+        // Idempotent: deactivating again changes nothing and publishes nothing.
+        if (row.status === "deactivated") return openHandleRow(keyring, row);
+        const now = new Date();
+        const [updated] = await tx
+          .update(handles)
+          .set({ status: "deactivated", deactivatedAt: now, updatedAt: now })
+          .where(eq(handles.handle, handle))
+          .returning();
+        const after = openHandleRow(keyring, updated!);
+        await appendEvent(tx, {
+          subject: subject("handle_deactivated"),
+          schema: HandleDeactivatedSchema,
+          message: create(HandleDeactivatedSchema, { handle: toHandleProto(after) }),
+        });
+        changed = true;
+        return after;
+      });
+      if (changed) await cache.invalidate(handle);
+      return { handle: toHandleProto(record) };
+    },
+  };
+}
