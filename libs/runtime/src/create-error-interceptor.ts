@@ -11,6 +11,7 @@ const CODES: Record<DomainErrorKind, Code> = {
   permission_denied: Code.PermissionDenied,
   resource_exhausted: Code.ResourceExhausted,
   aborted: Code.Aborted,
+  deadline_exceeded: Code.DeadlineExceeded,
   unavailable: Code.Unavailable,
 };
 

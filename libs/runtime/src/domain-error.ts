@@ -10,6 +10,7 @@ export type DomainErrorKind =
   | "permission_denied"
   | "resource_exhausted"
   | "aborted"
+  | "deadline_exceeded"
   | "unavailable";
 
 /**

@@ -3,6 +3,7 @@ import { appendEvents, type OutgoingEvent } from "@paymesh/events";
 import { EntryPostedSchema, PendingExpiredSchema, PendingPostedSchema, PendingVoidedSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { create } from "@bufbuild/protobuf";
+import { DomainError } from "@paymesh/runtime";
 import type { Logger } from "pino";
 import { applyBatch } from "./apply-batch.js";
 import {
@@ -38,8 +39,13 @@ export interface PostingEngineOptions {
 }
 
 export interface PostingEngine {
-  /** Applies the commands as one group (linked chains stay within it); one result per command. */
-  submit(commands: Command[]): Promise<CommandResult[]>;
+  /**
+   * Applies the commands as one group (linked chains stay within it); one result per command.
+   * If `signal` (the caller's deadline) has fired before the group's transaction starts, the
+   * group is dropped unapplied: a caller that gave up must be able to trust that a later
+   * retry or recovery, not this stale request, decides the outcome.
+   */
+  submit(commands: Command[], signal?: AbortSignal): Promise<CommandResult[]>;
   /** Waits for queued and in-flight work to finish. */
   drain(): Promise<void>;
 }
@@ -47,6 +53,7 @@ export interface PostingEngine {
 interface Pending {
   commands: Command[];
   context: Context;
+  signal: AbortSignal | undefined;
   resolve(results: CommandResult[]): void;
   reject(error: unknown): void;
 }
@@ -92,8 +99,10 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
     }
   };
 
-  const run = async (batch: Pending[]) => {
+  const run = async (all: Pending[]) => {
     for (let attempt = 1; ; attempt++) {
+      const batch = dropExpired(all);
+      if (batch.length === 0) return;
       try {
         const results = await transact(batch);
         batch.forEach((pending, i) => pending.resolve(results[i]!));
@@ -109,6 +118,13 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
       }
     }
   };
+
+  const dropExpired = (batch: Pending[]) =>
+    batch.filter((pending) => {
+      if (!pending.signal?.aborted) return true;
+      pending.reject(new DomainError("deadline_exceeded", "the call's deadline passed before the entry was applied; nothing was posted"));
+      return false;
+    });
 
   const transact = (batch: Pending[]) =>
     options.db.transaction(async (tx) => {
@@ -139,9 +155,9 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
     });
 
   return {
-    submit(commands) {
+    submit(commands, signal) {
       return new Promise((resolve, reject) => {
-        queue.push({ commands, context: context.active(), resolve, reject });
+        queue.push({ commands, context: context.active(), signal, resolve, reject });
         pump();
       });
     },

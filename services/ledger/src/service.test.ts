@@ -4,6 +4,7 @@ import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EntryStatus, Side, type Account } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { connectErrorOf, mintTestToken } from "@paymesh/testkit";
+import { createPostingEngine } from "./create-posting-engine.js";
 import { startLedgerFixture, type LedgerFixture } from "./ledger-test-fixture.js";
 
 let f: LedgerFixture;
@@ -203,6 +204,32 @@ describe("posting", () => {
     const open = await f.ops.postEntries({ entries: [entry(1n), entry(1n, true)] });
     expect(open.results.map((r) => r.result.case)).toEqual(["entry", "error"]);
     expect((open.results[1]!.result.value as { message: string }).message).toMatch(/not closed/);
+  });
+
+  it("drops a command whose caller's deadline passed before it was applied", async () => {
+    const a = await f.wallet("dora", 100n);
+    const b = await f.wallet("eli");
+    const engine = createPostingEngine({ db: f.ledger.context.database.db, subject: f.ledger.context.subject, logger: f.ledger.context.logger });
+    const id = randomUUID();
+    const command = {
+      kind: "post" as const,
+      entry: {
+        id,
+        lines: [
+          { accountId: a.id, amount: 10n, side: "debit" as const },
+          { accountId: b.id, amount: 10n, side: "credit" as const },
+        ],
+        memo: "",
+        metadata: {},
+        pending: false,
+        pendingTimeoutSeconds: 0,
+        linked: false,
+      },
+    };
+    await expect(engine.submit([command], AbortSignal.abort())).rejects.toMatchObject({ kind: "deadline_exceeded" });
+    expect((await connectErrorOf(f.ops.getEntry({ entryId: id }))).code).toBe(Code.NotFound);
+    expect((await balances(a)).balance).toBe(100n);
+    expect((await engine.submit([command], new AbortController().signal))[0]).toMatchObject({ ok: true });
   });
 
   it("gives the balance at a past moment", async () => {

@@ -29,8 +29,8 @@ export interface LedgerServiceOptions {
 }
 
 export function createLedgerService({ db, engine, subject }: LedgerServiceOptions): ServiceImpl<typeof LedgerService> {
-  const one = async (command: Command): Promise<StoredEntry> => {
-    const [result] = await engine.submit([command]);
+  const one = async (command: Command, signal: AbortSignal): Promise<StoredEntry> => {
+    const [result] = await engine.submit([command], signal);
     if (!result!.ok) throw result!.error;
     return result!.entry;
   };
@@ -108,23 +108,26 @@ export function createLedgerService({ db, engine, subject }: LedgerServiceOption
 
     async postEntry(req, ctx) {
       requireRole(ctx, "service", "operator");
-      return { entry: toEntry(await one({ kind: "post", entry: toEntryInput(req) })) };
+      return { entry: toEntry(await one({ kind: "post", entry: toEntryInput(req) }, ctx.signal)) };
     },
 
     async postEntries(req, ctx) {
       requireRole(ctx, "service", "operator");
-      const results = await engine.submit(req.entries.map((entry) => ({ kind: "post" as const, entry: toEntryInput(entry) })));
+      const results = await engine.submit(
+        req.entries.map((entry) => ({ kind: "post" as const, entry: toEntryInput(entry) })),
+        ctx.signal,
+      );
       return { results: results.map(toEntryResult) };
     },
 
     async postPending(req, ctx) {
       requireRole(ctx, "service", "operator");
-      return { entry: toEntry(await one({ kind: "post_pending", entryId: req.entryId.toLowerCase(), amount: req.amount })) };
+      return { entry: toEntry(await one({ kind: "post_pending", entryId: req.entryId.toLowerCase(), amount: req.amount }, ctx.signal)) };
     },
 
     async voidPending(req, ctx) {
       requireRole(ctx, "service", "operator");
-      return { entry: toEntry(await one({ kind: "void_pending", entryId: req.entryId.toLowerCase() })) };
+      return { entry: toEntry(await one({ kind: "void_pending", entryId: req.entryId.toLowerCase() }, ctx.signal)) };
     },
 
     async getEntry(req, ctx) {
