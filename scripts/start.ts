@@ -8,6 +8,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { loadConfig, SERVICE_PORTS } from "@paymesh/runtime";
+import { runDemoSeed } from "./seed-demo.js";
 
 const root = join(import.meta.dirname, "..");
 const config = loadConfig({ service: "launcher", defaultPort: 0 });
@@ -147,4 +148,17 @@ for (const name of services) console.log(`  ${name.padEnd(13)} http://127.0.0.1:
 const first = services[0]!;
 console.log(`\nTry:\n  grpcurl -plaintext 127.0.0.1:${SERVICE_PORTS[first as keyof typeof SERVICE_PORTS]} list`);
 console.log(`  TOKEN=$(npm run --silent token -- alice)`);
+
+// With the money path complete, seed the demo (alice and bob, funded, with handles) and show
+// how to use it. Idempotent, so every start runs it; a failure is reported, not fatal.
+if (["ledger", "handles", "transfers"].every((name) => services.includes(name))) {
+  try {
+    const seed = await runDemoSeed();
+    console.log("\nDemo data (seeded idempotently):");
+    for (const step of seed.steps) console.log(`  ${step}`);
+    console.log(`\nSend money:\n${seed.commands.replace(/^/gm, "  ")}`);
+  } catch (error) {
+    console.error(`\ndemo seed failed (the services keep running): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 console.log("\nCtrl-C stops everything.");

@@ -1,0 +1,37 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, expect, it } from "vitest";
+import { createIdempotencyGate } from "./create-idempotency-gate.js";
+
+const logger = pino({ level: "silent" });
+const redis = new Redis(process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379");
+const dead = new Redis({ host: "127.0.0.1", port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+dead.on("error", () => {});
+
+afterAll(async () => {
+  await redis.quit();
+  dead.disconnect();
+});
+
+it("lets the first request with a key lead and makes the others wait, until the leader lets go", async () => {
+  const gate = createIdempotencyGate({ redis, namespace: `test_${randomUUID()}`, logger });
+  const first = await gate.enter("alice", "k1");
+  const second = await gate.enter("alice", "k1");
+  expect([first.role, second.role]).toEqual(["leader", "follower"]);
+  // Keys are per caller and per namespace.
+  expect((await gate.enter("bob", "k1")).role).toBe("leader");
+  expect((await createIdempotencyGate({ redis, namespace: `test_${randomUUID()}`, logger }).enter("alice", "k1")).role).toBe("leader");
+  if (second.role !== "follower" || first.role !== "leader") throw new Error("unreachable");
+  expect(await second.stillHeld()).toBe(true);
+  await first.release();
+  expect(await second.stillHeld()).toBe(false);
+  expect((await gate.enter("alice", "k1")).role).toBe("leader");
+});
+
+it("steps aside (bypass) at once when Redis is down or switched off", async () => {
+  const started = Date.now();
+  expect((await createIdempotencyGate({ redis: dead, namespace: "x", logger }).enter("alice", "k")).role).toBe("bypass");
+  expect(Date.now() - started).toBeLessThan(1_000);
+  expect((await createIdempotencyGate({ redis: null, namespace: "x", logger }).enter("alice", "k")).role).toBe("bypass");
+});

@@ -1,0 +1,120 @@
+import type { Client, Code } from "@connectrpc/connect";
+import { and, asc, eq, lt } from "drizzle-orm";
+import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import type { Worker } from "@paymesh/runtime";
+import type { Logger } from "pino";
+import { classifyLedgerError } from "./classify-ledger-error.js";
+import type { Clock } from "./clock.js";
+import { entryRequestFor } from "./entry-request-for.js";
+import { transfers } from "./schema.js";
+import { finishTransfer, type Failure, type SubjectOf } from "./transfer-store.js";
+import type { TransfersDatabase } from "./transfers-database.js";
+
+export interface RecoveryWorkerOptions {
+  db: TransfersDatabase;
+  ledger: Client<typeof LedgerService>;
+  now: Clock;
+  subject: SubjectOf;
+  logger: Logger;
+  /** How often to look for transfers left in flight. Default 1 s. */
+  intervalMs?: number;
+  /**
+   * How long a transfer must have been INITIATED before recovery takes it over. Default 10 s:
+   * twice the ledger call's 5 s deadline, so the request that created it has finished or given
+   * up, and any entry it sent has been applied or refused, before recovery asks again.
+   */
+  afterMs?: number;
+  /** Transfers settled per transaction (one PostEntries call). Default 100. */
+  batchSize?: number;
+}
+
+export const RECOVERY_WORKER = "transfer-recovery";
+
+/**
+ * Finishes transfers a crash (or a lost ledger answer) left INITIATED. Each pass locks a batch
+ * of old in-flight transfers (FOR UPDATE SKIP LOCKED, so instances share the work and never
+ * take the same one) and re-posts their entries in one PostEntries call under the same derived
+ * entry ids. The ledger applies an id once, so its answer settles each transfer safely:
+ * - the entry (new, or the one an earlier attempt already applied) → COMPLETED;
+ * - a refusal (insufficient funds, a closed or missing account, ...) → FAILED. A refusal proves
+ *   the id holds no entry: the same content under an applied id would have returned it;
+ * - anything else (the ledger down, an error for the batch) → left INITIATED for the next pass;
+ * - the id taken by a different entry → left INITIATED and logged as an error for an operator.
+ * The locks are held across the ledger call, so a late request handler (or another instance)
+ * waits and then finds the transfer already settled.
+ */
+export function createRecoveryWorker(options: RecoveryWorkerOptions): Worker & { runOnce(): Promise<number> } {
+  const { db, ledger, now, subject, logger } = options;
+  const intervalMs = options.intervalMs ?? 1_000;
+  const afterMs = options.afterMs ?? 10_000;
+  const batchSize = options.batchSize ?? 100;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = false;
+
+  /** One batch; returns how many transfers it settled (or -1 when there was nothing to do). */
+  const batch = () =>
+    db.transaction(async (tx) => {
+      const due = await tx
+        .select()
+        .from(transfers)
+        .where(and(eq(transfers.status, "initiated"), lt(transfers.createdAt, new Date(now().getTime() - afterMs))))
+        .orderBy(asc(transfers.createdAt))
+        .limit(batchSize)
+        .for("update", { skipLocked: true });
+      if (due.length === 0) return -1;
+      const { results } = await ledger.postEntries({ entries: due.map(entryRequestFor) });
+      let settled = 0;
+      for (const [i, transfer] of due.entries()) {
+        const result = results[i]?.result;
+        let failure: Failure | undefined;
+        if (result?.case === "error") {
+          const outcome = classifyLedgerError(result.value.code as Code, result.value.message, {
+            from: transfer.fromAccountId,
+            to: transfer.toAccountId ?? "",
+          });
+          if (outcome.kind !== "refused") {
+            logger[outcome.kind === "conflict" ? "error" : "warn"]({ transferId: transfer.id, entryId: transfer.entryId, outcome }, "transfer still unsettled");
+            continue;
+          }
+          failure = { reason: outcome.reason, message: outcome.message };
+        } else if (result?.case !== "entry") {
+          continue;
+        }
+        if (await finishTransfer(tx, transfer, failure, now(), subject)) settled += 1;
+      }
+      if (settled > 0) logger.info({ settled, due: due.length }, "recovered transfers left in flight");
+      return settled;
+    });
+
+  const runOnce = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const settled = await batch();
+      if (settled <= 0) return total;
+      total += settled;
+    }
+  };
+
+  const schedule = (delay: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = runOnce()
+        .catch((error: unknown) => logger.error({ err: error }, "transfer recovery pass failed"))
+        .finally(() => schedule(intervalMs));
+    }, delay);
+  };
+
+  return {
+    name: RECOVERY_WORKER,
+    runOnce,
+    async start() {
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

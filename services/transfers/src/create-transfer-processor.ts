@@ -1,0 +1,220 @@
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import type { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
+import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import type { CreateTransferRequest } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { DomainError } from "@paymesh/runtime";
+import type { Logger } from "pino";
+import { v7 as uuidv7 } from "uuid";
+import { classifyLedgerError } from "./classify-ledger-error.js";
+import type { Clock } from "./clock.js";
+import type { AccountDirectory } from "./create-account-directory.js";
+import type { IdempotencyGate } from "./create-idempotency-gate.js";
+import type { LimitPolicies } from "./create-limit-policies.js";
+import { entryRequestFor } from "./entry-request-for.js";
+import { requestDifference } from "./request-difference.js";
+import { requestFingerprint } from "./request-fingerprint.js";
+import { AlreadySettled, findTransfer, findTransferByKey, finishTransfer, recordTransfer, type Failure, type SubjectOf } from "./transfer-store.js";
+import { storedRequestOf, transferRequestOf, type TransferRequest } from "./transfer-request.js";
+import type { TransferRow, TransfersDatabase } from "./transfers-database.js";
+import { transientError } from "./transient-error.js";
+
+export interface TransferProcessorOptions {
+  db: TransfersDatabase;
+  ledger: Client<typeof LedgerService>;
+  handles: Client<typeof HandleService>;
+  accounts: AccountDirectory;
+  limits: LimitPolicies;
+  gate: IdempotencyGate;
+  now: Clock;
+  subject: SubjectOf;
+  logger: Logger;
+  /** How long a duplicate waits for the first request with its key to settle its transfer. Default 5 s. */
+  followerWaitMs?: number;
+  /**
+   * How long a duplicate waits for the first request to record a transfer at all. Default 1 s:
+   * recording takes milliseconds, so a key held longer with nothing recorded belongs to a
+   * request that died (its Redis claim outlives it); going ahead is safe, the database decides.
+   */
+  recordWaitMs?: number;
+}
+
+export interface TransferProcessor {
+  /** CreateTransfer for `caller`: the transfer its idempotency key stands for, new or earlier. */
+  create(caller: string, req: CreateTransferRequest): Promise<TransferRow>;
+}
+
+/** Where the payee stands after resolution. */
+type PayeeCheck = { ok: true; accountId: string; owner: string; currency: string } | { ok: false; accountId: string | null; failure: Failure };
+
+/**
+ * The CreateTransfer flow: validate (protovalidate, before this) → idempotency → resolve the
+ * payee and check the paying account → record the transfer (limits reserved) → post the entry
+ * → COMPLETED or FAILED.
+ *
+ * The contract for answers: a request that is malformed (INVALID_ARGUMENT), not the caller's to
+ * make (PERMISSION_DENIED), reuses a key for another request (ALREADY_EXISTS) or cannot be
+ * decided because a dependency is down before anything was recorded (UNAVAILABLE) is an RPC
+ * error and records nothing. Every other outcome is a recorded transfer, returned normally:
+ * COMPLETED, FAILED with its reason (insufficient funds, payee unavailable, limit exceeded,
+ * account unavailable), or, only when the ledger's answer was lost, INITIATED until recovery
+ * settles it. So a retry with the same key returns the same transfer, failed ones included.
+ */
+export function createTransferProcessor(options: TransferProcessorOptions): TransferProcessor {
+  const { db, ledger, handles, accounts, limits, gate, now, subject, logger } = options;
+  const followerWaitMs = options.followerWaitMs ?? 5_000;
+  const recordWaitMs = options.recordWaitMs ?? 1_000;
+
+  /** The earlier transfer of a key, if the request is the same; refused (naming the field) if not. */
+  const sameRequest = (row: TransferRow, request: TransferRequest, fingerprint: string): TransferRow => {
+    if (row.requestFingerprint === fingerprint) return row;
+    const field = requestDifference(storedRequestOf(row), request) ?? "the request";
+    throw new DomainError("already_exists", `idempotency_key was already used for a different transfer: ${field} differs`);
+  };
+
+  /**
+   * A duplicate waits for the request holding its key: returns that request's transfer once
+   * settled (or, past the wait, as it stands), or undefined if no transfer appeared and the key
+   * was let go (the first request was refused). Duplicates never post themselves: only the
+   * request that recorded a transfer, and recovery, ever send its entry.
+   */
+  const awaitFirst = async (
+    caller: string,
+    key: string,
+    request: TransferRequest,
+    fingerprint: string,
+    stillHeld: () => Promise<boolean>,
+  ): Promise<TransferRow | undefined> => {
+    const start = Date.now();
+    for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+      const row = await findTransferByKey(db, caller, key);
+      if (row !== undefined) {
+        const same = sameRequest(row, request, fingerprint);
+        if (same.status !== "initiated" || Date.now() - start > followerWaitMs) return same;
+      } else if (Date.now() - start > recordWaitMs || !(await stillHeld())) {
+        return undefined;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  };
+
+  const checkPayee = async (request: TransferRequest): Promise<PayeeCheck> => {
+    let accountId: string;
+    let owner: string | undefined;
+    if (request.to.kind === "handle") {
+      try {
+        const { resolved } = await handles.resolveHandle({ handle: request.to.handle });
+        accountId = resolved!.accountId;
+        owner = resolved!.owner;
+      } catch (error) {
+        if (ConnectError.from(error).code === Code.NotFound) {
+          return { ok: false, accountId: null, failure: { reason: "payee_unavailable", message: `${request.to.handle} does not resolve to anyone` } };
+        }
+        throw transientError(error, "the handle directory");
+      }
+    } else {
+      accountId = request.to.accountId;
+    }
+    const account = await accounts.lookup(accountId);
+    if (account === undefined || account.closed) {
+      return { ok: false, accountId, failure: { reason: "payee_unavailable", message: "the payee's account is not open" } };
+    }
+    if (account.currency !== request.currency) {
+      return { ok: false, accountId, failure: { reason: "account_unavailable", message: `the payee's account holds ${account.currency}, not ${request.currency}` } };
+    }
+    return { ok: true, accountId, owner: owner || account.owner, currency: account.currency };
+  };
+
+  /** Checks the payer and payee and records the transfer, INITIATED or already FAILED. */
+  const record = async (caller: string, key: string, request: TransferRequest, fingerprint: string) => {
+    const [payerResult, payeeResult] = await Promise.allSettled([accounts.lookup(request.fromAccountId), checkPayee(request)]);
+    if (payerResult.status === "rejected") throw payerResult.reason;
+    const payer = payerResult.value;
+    // A missing account and someone else's look the same, so nobody learns which accounts exist.
+    if (payer === undefined || payer.owner !== caller) {
+      throw new DomainError("permission_denied", `account ${request.fromAccountId} is not one of yours`);
+    }
+    if (payeeResult.status === "rejected") throw payeeResult.reason;
+    const payee = payeeResult.value;
+    if (payee.accountId === request.fromAccountId) {
+      throw new DomainError("invalid_argument", "a transfer cannot pay the account it is paid from");
+    }
+    const policy = await limits.get(request.currency);
+    let failure: Failure | undefined;
+    if (payer.closed) failure = { reason: "account_unavailable", message: "the paying account is closed" };
+    else if (payer.currency !== request.currency) {
+      failure = { reason: "account_unavailable", message: `the paying account holds ${payer.currency}, not ${request.currency}` };
+    } else if (!payee.ok) failure = payee.failure;
+    return recordTransfer(
+      db,
+      {
+        id: uuidv7(),
+        payer: caller,
+        idempotencyKey: key,
+        requestFingerprint: fingerprint,
+        request,
+        toAccountId: payee.accountId,
+        payee: payee.ok ? payee.owner : "",
+        failure,
+      },
+      now(),
+      subject,
+      policy,
+    );
+  };
+
+  /** Posts an INITIATED transfer's entry and settles the transfer by the ledger's answer. */
+  const settle = async (row: TransferRow): Promise<TransferRow> => {
+    let failure: Failure | undefined;
+    try {
+      await ledger.postEntry(entryRequestFor(row));
+    } catch (error) {
+      const { code, rawMessage } = ConnectError.from(error);
+      const outcome = classifyLedgerError(code, rawMessage, { from: row.fromAccountId, to: row.toAccountId ?? "" });
+      if (outcome.kind !== "refused") {
+        // The entry may exist or not: leave the transfer INITIATED for recovery, which re-posts
+        // the same entry id and so learns the answer without risking a second posting.
+        logger[outcome.kind === "conflict" ? "error" : "warn"]({ transferId: row.id, entryId: row.entryId, outcome }, "ledger answer lost; recovery will settle the transfer");
+        return row;
+      }
+      failure = { reason: outcome.reason, message: outcome.message };
+    }
+    try {
+      return (await db.transaction((tx) => finishTransfer(tx, row, failure, now(), subject, { pipelined: true })))!;
+    } catch (error) {
+      if (!(error instanceof AlreadySettled)) throw error;
+      // Recovery settled it first (this request outlived its wait): its answer stands.
+      return (await findTransfer(db, row.id))!;
+    }
+  };
+
+  return {
+    async create(caller, req) {
+      const request = transferRequestOf(req);
+      const fingerprint = requestFingerprint(request);
+      const key = req.idempotencyKey;
+      const ticket = await gate.enter(caller, key);
+      if (ticket.role === "follower") {
+        const first = await awaitFirst(caller, key, request, fingerprint, ticket.stillHeld);
+        if (first !== undefined) return first;
+        // The first request recorded nothing (it was refused) or is taking too long: go ahead,
+        // the unique (payer, key) row still decides which request makes the transfer.
+      }
+      try {
+        // A fresh Redis claim means no request used the key within its TTL; an older use still
+        // surfaces below, as the conflict on the unique (payer, key) row.
+        const existing = ticket.role === "leader" ? undefined : await findTransferByKey(db, caller, key);
+        const { created, row } = existing !== undefined ? { created: false, row: existing } : await record(caller, key, request, fingerprint);
+        if (!created) {
+          sameRequest(row, request, fingerprint);
+          // Another request (with Redis bypassed or expired) made it: wait for its outcome.
+          return row.status === "initiated" ? ((await awaitFirst(caller, key, request, fingerprint, async () => true)) ?? row) : row;
+        }
+        return row.status === "initiated" ? await settle(row) : row;
+      } catch (error) {
+        // Nothing recorded under the key (or nothing we know of): let waiting duplicates go ahead.
+        if (ticket.role === "leader") await ticket.release();
+        throw error;
+      }
+    },
+  };
+}

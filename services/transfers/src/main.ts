@@ -1,0 +1,87 @@
+import { createConsumerRunner } from "@paymesh/events";
+import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
+import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { createEnvReader, isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
+import type { Redis } from "ioredis";
+import { applyHistoryEvent, HISTORY_PROJECTION } from "./apply-history-event.js";
+import { systemClock, type Clock } from "./clock.js";
+import { createAccountDirectory } from "./create-account-directory.js";
+import { createIdempotencyGate } from "./create-idempotency-gate.js";
+import { createLimitPolicies } from "./create-limit-policies.js";
+import { createRecoveryWorker } from "./create-recovery-worker.js";
+import { createTransferProcessor } from "./create-transfer-processor.js";
+import * as schema from "./schema.js";
+import { createTransferService } from "./service.js";
+
+export interface TransfersServiceOptions {
+  /** The clock for limit periods and timestamps (tests move it across a UTC day). Default: the system's. */
+  now?: Clock;
+  /**
+   * The Redis client of the idempotency fast path. Default: the service's own connection, or none
+   * when TRANSFERS_IDEMPOTENCY_FAST_PATH=off. Tests pass a broken one to show the database alone
+   * keeps the contract.
+   */
+  idempotencyRedis?: Redis | null;
+}
+
+/**
+ * Transfers: its RPCs, the recovery worker that settles transfers left in flight, and the
+ * history projection behind ListTransfers.
+ */
+export function createTransfersService(options: TransfersServiceOptions = {}): ServiceDefinition<typeof schema> {
+  return {
+    name: "transfers",
+    schema,
+    migrationsFolder: new URL("../drizzle", import.meta.url).pathname,
+    setup(ctx) {
+      const env = createEnvReader(ctx.env);
+      const recoveryIntervalMs = env.integer("TRANSFERS_RECOVERY_INTERVAL_MS", 1_000, 10, 3_600_000);
+      const recoveryAfterMs = env.integer("TRANSFERS_RECOVERY_AFTER_MS", 10_000, 100, 86_400_000);
+      const fastPath = env.match("TRANSFERS_IDEMPOTENCY_FAST_PATH", "on", /^(on|off)$/, "on or off");
+      env.finish();
+      const now = options.now ?? systemClock;
+      const { db } = ctx.database;
+      const ledger = ctx.clientFor(LedgerService, "ledger");
+      const handles = ctx.clientFor(HandleService, "handles");
+      const limits = createLimitPolicies(db);
+      const redis = options.idempotencyRedis !== undefined ? options.idempotencyRedis : fastPath === "on" ? ctx.redis : null;
+      const processor = createTransferProcessor({
+        db,
+        ledger,
+        handles,
+        accounts: createAccountDirectory(ledger),
+        limits,
+        gate: createIdempotencyGate({ redis, namespace: ctx.config.databaseName, logger: ctx.logger.child({ component: "idempotency" }) }),
+        now,
+        subject: ctx.subject,
+        logger: ctx.logger,
+      });
+      const recovery = createRecoveryWorker({
+        db,
+        ledger,
+        now,
+        subject: ctx.subject,
+        logger: ctx.logger.child({ component: "recovery" }),
+        intervalMs: recoveryIntervalMs,
+        afterMs: recoveryAfterMs,
+      });
+      const history = createConsumerRunner({
+        js: ctx.js,
+        db,
+        stream: ctx.streamOf("transfers"),
+        durable: HISTORY_PROJECTION,
+        handler: applyHistoryEvent,
+        logger: ctx.logger.child({ component: HISTORY_PROJECTION }),
+      });
+      return {
+        services: [{ service: TransferService, impl: createTransferService({ db, processor, limits }) }],
+        workers: [recovery, { name: HISTORY_PROJECTION, start: () => history.start(), stop: () => history.stop() }],
+      };
+    },
+  };
+}
+
+export const transfersService = createTransfersService();
+
+if (isMainModule(import.meta.url)) await runService(transfersService);

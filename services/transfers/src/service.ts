@@ -1,0 +1,110 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { LimitPolicySchema, TransferService, type Transfer } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { decodePageToken, DomainError, encodePageToken, principalOf, requireRole, type Principal } from "@paymesh/runtime";
+import type { LimitPolicies } from "./create-limit-policies.js";
+import type { TransferProcessor } from "./create-transfer-processor.js";
+import { limitsFor } from "./limits-for.js";
+import { FailureReason } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { limitPolicies, transferHistory } from "./schema.js";
+import { toTransfer, transferOf } from "./to-proto.js";
+import { findTransfer } from "./transfer-store.js";
+import type { TransfersDatabase } from "./transfers-database.js";
+
+export interface TransferServiceOptions {
+  db: TransfersDatabase;
+  processor: TransferProcessor;
+  limits: LimitPolicies;
+}
+
+/**
+ * A transfer as `principal` may see it. A payee sees that a payment to them failed, never why:
+ * the reason (e.g. the payer's insufficient funds) is the payer's business.
+ */
+function viewFor(transfer: Transfer, principal: Principal): Transfer {
+  if (principal.role !== "user" || principal.subject === transfer.payer) return transfer;
+  return { ...transfer, failureReason: FailureReason.UNSPECIFIED, failureMessage: "" };
+}
+
+export function createTransferService({ db, processor, limits }: TransferServiceOptions): ServiceImpl<typeof TransferService> {
+  return {
+    async createTransfer(req, ctx) {
+      const principal = principalOf(ctx);
+      return { transfer: transferOf(await processor.create(principal.subject, req)) };
+    },
+
+    async getTransfer(req, ctx) {
+      const principal = principalOf(ctx);
+      const id = req.id.toLowerCase();
+      const row = await findTransfer(db, id);
+      if (principal.role === "user") {
+        // Someone else's transfer and a missing one look the same: existence is not revealed.
+        if (row === undefined || (row.payer !== principal.subject && row.payee !== principal.subject)) {
+          throw new DomainError("permission_denied", `transfer ${id} is not one of yours`);
+        }
+      } else if (row === undefined) {
+        throw new DomainError("not_found", `transfer ${id} not found`);
+      }
+      return { transfer: viewFor(transferOf(row), principal) };
+    },
+
+    async listTransfers(req, ctx) {
+      const principal = principalOf(ctx);
+      const limit = req.pageSize || 50;
+      const after = decodePageToken(req.pageToken, ["t", "id"]);
+      const afterTime = after === undefined ? undefined : new Date(after.t);
+      if (afterTime !== undefined && Number.isNaN(afterTime.getTime())) {
+        throw new DomainError("invalid_argument", "page_token is not one this service issued");
+      }
+      const rows = await db
+        .select()
+        .from(transferHistory)
+        .where(
+          and(
+            eq(transferHistory.participant, principal.subject),
+            after === undefined || afterTime === undefined
+              ? undefined
+              : or(
+                  lt(transferHistory.createdAt, afterTime),
+                  and(eq(transferHistory.createdAt, afterTime), sql`${transferHistory.transferId} < ${after.id}::uuid`),
+                ),
+          ),
+        )
+        .orderBy(desc(transferHistory.createdAt), desc(transferHistory.transferId))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        transfers: page.map((row) => viewFor(toTransfer(row.transferId, row), principal)),
+        nextPageToken: rows.length > limit && last ? encodePageToken({ t: last.createdAt.toISOString(), id: last.transferId }) : "",
+      };
+    },
+
+    async getLimitPolicy(req, ctx) {
+      requireRole(ctx, "operator", "service");
+      return { policy: create(LimitPolicySchema, { currency: req.currency, ...(await limitsFor(db, req.currency)) }) };
+    },
+
+    async setLimitPolicy(req, ctx) {
+      const principal = requireRole(ctx, "operator", "service");
+      const policy = req.policy!;
+      if (policy.perTransactionMax > policy.dailyMax || policy.dailyMax > policy.monthlyMax) {
+        throw new DomainError("invalid_argument", "limits must satisfy per_transaction_max <= daily_max <= monthly_max");
+      }
+      const values = {
+        perTransactionMax: policy.perTransactionMax,
+        dailyMax: policy.dailyMax,
+        monthlyMax: policy.monthlyMax,
+        updatedBy: principal.subject,
+        updatedAt: new Date(),
+      };
+      await db
+        .insert(limitPolicies)
+        .values({ currency: policy.currency, ...values })
+        .onConflictDoUpdate({ target: limitPolicies.currency, set: values });
+      limits.invalidate(policy.currency);
+      return { policy: create(LimitPolicySchema, { currency: policy.currency, ...(await limitsFor(db, policy.currency)) }) };
+    },
+  };
+}
