@@ -1,10 +1,10 @@
-import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { context, propagation, type Context } from "@opentelemetry/api";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { Context } from "@opentelemetry/api";
 import { sql } from "drizzle-orm";
 import type { PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
-import { v7 as uuidv7 } from "uuid";
 import { OUTBOX_CHANNEL } from "./outbox-channel.js";
 import { outbox } from "./outbox.js";
+import { toOutboxRows } from "./to-outbox-rows.js";
 
 /**
  * Any drizzle Postgres transaction, whatever the service's schema. Taking a transaction (not a
@@ -29,14 +29,11 @@ export interface OutgoingEvent<Desc extends DescMessage = DescMessage> {
   traceContext?: Context;
 }
 
-/** Options for {@link appendEvents}. */
+/** Options for {@link appendEvents} and {@link appendEventsWithSql}. */
 export interface AppendEventsOptions {
   /** Channel to NOTIFY; must match the relay's. Default {@link OUTBOX_CHANNEL}. */
   channel?: string;
 }
-
-/** NATS subjects we publish on: dot-separated tokens, no wildcards, no whitespace. */
-const PUBLISHABLE_SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/;
 
 /**
  * Writes events to the outbox inside the caller's transaction, so they exist if and only if the
@@ -51,27 +48,8 @@ export async function appendEvents<const T extends readonly DescMessage[]>(
   events: { readonly [K in keyof T]: OutgoingEvent<T[K]> },
   { channel = OUTBOX_CHANNEL }: AppendEventsOptions = {},
 ): Promise<string[]> {
-  if (events.length === 0) return [];
-  const active: Record<string, string> = {};
-  propagation.inject(context.active(), active);
-  const headersOf = (event: OutgoingEvent) => {
-    if (event.traceContext === undefined) return active;
-    const own: Record<string, string> = {};
-    propagation.inject(event.traceContext, own);
-    return own;
-  };
-  const rows = (events as readonly OutgoingEvent[]).map((event) => {
-    if (!PUBLISHABLE_SUBJECT.test(event.subject)) {
-      throw new Error(`invalid event subject ${JSON.stringify(event.subject)}`);
-    }
-    return {
-      id: event.id ?? uuidv7(),
-      subject: event.subject,
-      type: event.schema.typeName,
-      payload: toBinary(event.schema, event.message),
-      headers: headersOf(event),
-    };
-  });
+  const rows = toOutboxRows(events as readonly OutgoingEvent[]);
+  if (rows.ids.length === 0) return [];
   // One statement with array parameters however many events there are: a multi-row
   // VALUES list costs a bind parameter per column per row and time to build, which
   // dominated large group commits.
@@ -80,14 +58,11 @@ export async function appendEvents<const T extends readonly DescMessage[]>(
       insert into ${outbox} (id, subject, type, payload, headers)
       select id, subject, type, decode(payload, 'base64'), headers::jsonb
       from unnest(
-        ${sql.param(rows.map((row) => row.id))}::uuid[],
-        ${sql.param(rows.map((row) => row.subject))}::text[],
-        ${sql.param(rows.map((row) => row.type))}::text[],
-        ${sql.param(rows.map((row) => Buffer.from(row.payload).toString("base64")))}::text[],
-        ${sql.param(rows.map((row) => JSON.stringify(row.headers)))}::text[]
+        ${sql.param(rows.ids)}::uuid[], ${sql.param(rows.subjects)}::text[], ${sql.param(rows.types)}::text[],
+        ${sql.param(rows.payloads)}::text[], ${sql.param(rows.headers)}::text[]
       ) as v(id, subject, type, payload, headers)
       returning 1
     )
     select pg_notify(${channel}, '') from (select 1) once where exists (select 1 from appended)`);
-  return rows.map((row) => row.id);
+  return rows.ids;
 }

@@ -35,3 +35,4 @@ export {
 export type { ReceivedEvent } from "./received-event.js";
 export { decodeEvent } from "./decode-event.js";
 export { rebuildProjection, type RebuildProjectionOptions } from "./rebuild-projection.js";
+export { appendEventsWithSql } from "./append-events-with-sql.js";

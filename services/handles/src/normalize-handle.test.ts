@@ -1,7 +1,7 @@
 import { DomainError } from "@paymesh/runtime";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HANDLE_PATTERN, normalizeHandle } from "./normalize-handle.js";
+import { HANDLE_PATTERN, normalizeHandle } from "@paymesh/domain";
 import { isReservedHandle } from "./reserved-handles.js";
 
 const handleChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");

@@ -13,7 +13,7 @@ import type { LookupLimiter } from "./create-lookup-limiter.js";
 import type { ResolutionCache } from "./create-resolution-cache.js";
 import { openHandleRow, sealPersonalData } from "./handle-record.js";
 import type { HandlesDatabase, HandlesTransaction } from "./handles-database.js";
-import { normalizeHandle } from "./normalize-handle.js";
+import { normalizeHandle } from "@paymesh/domain";
 import { isReservedHandle } from "./reserved-handles.js";
 import { handles, type HandleRow } from "./schema.js";
 import { toHandleProto } from "./to-handle-proto.js";

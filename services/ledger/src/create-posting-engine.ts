@@ -1,10 +1,11 @@
 import { context, type Context } from "@opentelemetry/api";
-import { appendEvents, type OutgoingEvent } from "@paymesh/events";
+import { appendEventsWithSql, type OutgoingEvent } from "@paymesh/events";
 import { EntryPostedSchema, PendingExpiredSchema, PendingPostedSchema, PendingVoidedSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { create } from "@bufbuild/protobuf";
 import { DomainError } from "@paymesh/runtime";
 import type { Logger } from "pino";
+import type { Sql } from "postgres";
 import { applyBatch } from "./apply-batch.js";
 import {
   insertEntries,
@@ -16,12 +17,12 @@ import {
   updateResolvedEntries,
 } from "./journal-store.js";
 import type { Command, CommandResult, JournalEvent } from "./journal-types.js";
-import type { LedgerDatabase } from "./ledger-database.js";
 import { pgErrorCode } from "@paymesh/db";
 import { toEntry, toPostedLine } from "./to-proto.js";
 
 export interface PostingEngineOptions {
-  db: LedgerDatabase;
+  /** The ledger's postgres.js client: the engine's statements are prepared, one round trip each. */
+  sql: Sql;
   /** Maps an event name (e.g. `entry_posted`) to its subject. */
   subject: (event: string) => string;
   logger: Logger;
@@ -127,7 +128,7 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
     });
 
   const transact = (batch: Pending[]) =>
-    options.db.transaction(async (tx) => {
+    options.sql.begin(async (tx) => {
       const commands = batch.flatMap((pending) => pending.commands);
       const entryIds = new Set<string>();
       for (const command of commands) entryIds.add(command.kind === "post" ? command.entry.id : command.entryId);
@@ -147,7 +148,7 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
         tx,
         [...outcome.changedAccounts].map((id) => accounts.get(id)!),
       );
-      await appendEvents(
+      await appendEventsWithSql(
         tx,
         outcome.events.map((event) => ({ ...toEvent(event, options.subject), traceContext: batch[event.group]!.context })),
       );

@@ -1,25 +1,23 @@
-import { sql } from "drizzle-orm";
+import type { TransactionSql } from "postgres";
 import type { AccountState } from "./account-state.js";
 import type { Posting, StoredEntry } from "./journal-types.js";
-import type { LedgerTransaction } from "./ledger-database.js";
 
 /**
  * Set-based reads and writes of the journal for the posting engine: one statement per table
- * per batch (arrays through `unnest`), however many entries the batch holds.
+ * per batch (arrays through `unnest`), however many entries the batch holds. They run on
+ * postgres.js directly so each is a prepared statement: one round trip, no re-parsing.
  */
+type Tx = TransactionSql;
 
 /** Locks and loads the entries with these ids; ids are sorted so every instance locks in one order. */
-export async function lockEntries(tx: LedgerTransaction, ids: string[]): Promise<Map<string, StoredEntry>> {
+export async function lockEntries(tx: Tx, ids: string[]): Promise<Map<string, StoredEntry>> {
   const found = new Map<string, StoredEntry>();
   if (ids.length === 0) return found;
-  const rows = await tx.execute<EntryRow>(
-    sql`select * from entries where id = any(${sql.param(ids)}::uuid[]) order by id for update`,
-  );
+  const rows = await tx<EntryRow[]>`select * from entries where id = any(${ids}::uuid[]) order by id for update`;
   if (rows.length === 0) return found;
-  const lines = await tx.execute<LineRow>(
-    sql`select entry_id, account_id, amount, side, currency from entry_lines
-        where entry_id = any(${sql.param(rows.map((row) => row.id))}::uuid[]) order by entry_id, line_index`,
-  );
+  const lines = await tx<LineRow[]>`
+    select entry_id, account_id, amount, side, currency from entry_lines
+    where entry_id = any(${rows.map((row) => row.id)}::uuid[]) order by entry_id, line_index`;
   for (const row of rows) {
     found.set(row.id, {
       id: row.id,
@@ -42,14 +40,13 @@ export async function lockEntries(tx: LedgerTransaction, ids: string[]): Promise
 }
 
 /** Locks and loads accounts, in id order so that concurrent batches never deadlock. */
-export async function lockAccounts(tx: LedgerTransaction, ids: string[]): Promise<Map<string, AccountState>> {
+export async function lockAccounts(tx: Tx, ids: string[]): Promise<Map<string, AccountState>> {
   const found = new Map<string, AccountState>();
   if (ids.length === 0) return found;
-  const rows = await tx.execute<AccountRow>(
-    sql`select id, currency, status, debits_must_not_exceed_credits, credits_must_not_exceed_debits,
-               debits_posted, credits_posted, debits_pending, credits_pending, sequence
-        from accounts where id = any(${sql.param(ids)}::uuid[]) order by id for update`,
-  );
+  const rows = await tx<AccountRow[]>`
+    select id, currency, status, debits_must_not_exceed_credits, credits_must_not_exceed_debits,
+           debits_posted, credits_posted, debits_pending, credits_pending, sequence
+    from accounts where id = any(${ids}::uuid[]) order by id for update`;
   for (const row of rows) {
     found.set(row.id, {
       id: row.id,
@@ -67,8 +64,8 @@ export async function lockAccounts(tx: LedgerTransaction, ids: string[]): Promis
   return found;
 }
 
-// Raw rows: these reads skip Drizzle's query builder, whose cost grew with the id list.
-interface EntryRow extends Record<string, unknown> {
+// Raw rows as postgres.js returns them (int8 as text, timestamps as text).
+interface EntryRow {
   id: string;
   memo: string;
   metadata: Record<string, string>;
@@ -81,7 +78,7 @@ interface EntryRow extends Record<string, unknown> {
   resolved_at: string | null;
 }
 
-interface LineRow extends Record<string, unknown> {
+interface LineRow {
   entry_id: string;
   account_id: string;
   amount: string;
@@ -89,7 +86,7 @@ interface LineRow extends Record<string, unknown> {
   currency: string;
 }
 
-interface AccountRow extends Record<string, unknown> {
+interface AccountRow {
   id: string;
   currency: string;
   status: "active" | "closed";
@@ -103,68 +100,66 @@ interface AccountRow extends Record<string, unknown> {
 }
 
 /** The database clock, read after the locks so that postings are time-ordered per account. */
-export async function lockedNow(tx: LedgerTransaction): Promise<Date> {
-  const [row] = await tx.execute<{ now: string }>(sql`select clock_timestamp() as now`);
+export async function lockedNow(tx: Tx): Promise<Date> {
+  const [row] = await tx<{ now: string }[]>`select clock_timestamp()::text as now`;
   return new Date(row!.now);
 }
 
-const param = <T>(values: T[]) => sql.param(values);
-
-export async function insertEntries(tx: LedgerTransaction, rows: StoredEntry[]): Promise<void> {
+export async function insertEntries(tx: Tx, rows: StoredEntry[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.execute(sql`
+  await tx`
     insert into entries (id, memo, metadata, pending, pending_timeout_seconds, status, expires_at, created_at)
     select id, memo, metadata::jsonb, pending::bool, pending_timeout_seconds, status, expires_at::timestamptz, created_at::timestamptz from unnest(
-      ${param(rows.map((e) => e.id))}::uuid[], ${param(rows.map((e) => e.memo))}::text[],
-      ${param(rows.map((e) => JSON.stringify(e.metadata)))}::text[], ${param(rows.map((e) => String(e.pending)))}::text[],
-      ${param(rows.map((e) => String(e.pendingTimeoutSeconds)))}::int4[], ${param(rows.map((e) => e.status))}::text[],
-      ${param(rows.map((e) => e.expiresAt?.toISOString() ?? null))}::text[], ${param(rows.map((e) => e.createdAt.toISOString()))}::text[]
-    ) as v(id, memo, metadata, pending, pending_timeout_seconds, status, expires_at, created_at)`);
+      ${rows.map((e) => e.id)}::uuid[], ${rows.map((e) => e.memo)}::text[],
+      ${rows.map((e) => JSON.stringify(e.metadata))}::text[], ${rows.map((e) => String(e.pending))}::text[],
+      ${rows.map((e) => String(e.pendingTimeoutSeconds))}::int4[], ${rows.map((e) => e.status)}::text[],
+      ${rows.map((e) => e.expiresAt?.toISOString() ?? null)}::text[], ${rows.map((e) => e.createdAt.toISOString())}::text[]
+    ) as v(id, memo, metadata, pending, pending_timeout_seconds, status, expires_at, created_at)`;
   const lines = rows.flatMap((entry) => entry.lines.map((line, index) => ({ entryId: entry.id, index, ...line })));
-  await tx.execute(sql`
+  await tx`
     insert into entry_lines (entry_id, line_index, account_id, amount, side, currency)
     select * from unnest(
-      ${param(lines.map((l) => l.entryId))}::uuid[], ${param(lines.map((l) => String(l.index)))}::int4[],
-      ${param(lines.map((l) => l.accountId))}::uuid[], ${param(lines.map((l) => String(l.amount)))}::int8[],
-      ${param(lines.map((l) => l.side))}::text[], ${param(lines.map((l) => l.currency))}::text[]
-    )`);
+      ${lines.map((l) => l.entryId)}::uuid[], ${lines.map((l) => String(l.index))}::int4[],
+      ${lines.map((l) => l.accountId)}::uuid[], ${lines.map((l) => String(l.amount))}::int8[],
+      ${lines.map((l) => l.side)}::text[], ${lines.map((l) => l.currency)}::text[]
+    )`;
 }
 
-export async function insertPostings(tx: LedgerTransaction, rows: Posting[]): Promise<void> {
+export async function insertPostings(tx: Tx, rows: Posting[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.execute(sql`
+  await tx`
     insert into postings (account_id, sequence, entry_id, line_index, amount, side, debits_after, credits_after, posted_at)
     select account_id, sequence, entry_id, line_index, amount, side, debits_after, credits_after, posted_at::timestamptz from unnest(
-      ${param(rows.map((p) => p.accountId))}::uuid[], ${param(rows.map((p) => String(p.sequence)))}::int8[],
-      ${param(rows.map((p) => p.entryId))}::uuid[], ${param(rows.map((p) => String(p.lineIndex)))}::int4[],
-      ${param(rows.map((p) => String(p.amount)))}::int8[], ${param(rows.map((p) => p.side))}::text[],
-      ${param(rows.map((p) => String(p.debitsAfter)))}::int8[], ${param(rows.map((p) => String(p.creditsAfter)))}::int8[],
-      ${param(rows.map((p) => p.postedAt.toISOString()))}::text[]
-    ) as v(account_id, sequence, entry_id, line_index, amount, side, debits_after, credits_after, posted_at)`);
+      ${rows.map((p) => p.accountId)}::uuid[], ${rows.map((p) => String(p.sequence))}::int8[],
+      ${rows.map((p) => p.entryId)}::uuid[], ${rows.map((p) => String(p.lineIndex))}::int4[],
+      ${rows.map((p) => String(p.amount))}::int8[], ${rows.map((p) => p.side)}::text[],
+      ${rows.map((p) => String(p.debitsAfter))}::int8[], ${rows.map((p) => String(p.creditsAfter))}::int8[],
+      ${rows.map((p) => p.postedAt.toISOString())}::text[]
+    ) as v(account_id, sequence, entry_id, line_index, amount, side, debits_after, credits_after, posted_at)`;
 }
 
-export async function updateAccountTotals(tx: LedgerTransaction, rows: AccountState[]): Promise<void> {
+export async function updateAccountTotals(tx: Tx, rows: AccountState[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.execute(sql`
+  await tx`
     update accounts as a set
       debits_posted = v.debits_posted, credits_posted = v.credits_posted,
       debits_pending = v.debits_pending, credits_pending = v.credits_pending, sequence = v.sequence
     from unnest(
-      ${param(rows.map((r) => r.id))}::uuid[], ${param(rows.map((r) => String(r.debitsPosted)))}::int8[],
-      ${param(rows.map((r) => String(r.creditsPosted)))}::int8[], ${param(rows.map((r) => String(r.debitsPending)))}::int8[],
-      ${param(rows.map((r) => String(r.creditsPending)))}::int8[], ${param(rows.map((r) => String(r.sequence)))}::int8[]
+      ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => String(r.debitsPosted))}::int8[],
+      ${rows.map((r) => String(r.creditsPosted))}::int8[], ${rows.map((r) => String(r.debitsPending))}::int8[],
+      ${rows.map((r) => String(r.creditsPending))}::int8[], ${rows.map((r) => String(r.sequence))}::int8[]
     ) as v(id, debits_posted, credits_posted, debits_pending, credits_pending, sequence)
-    where a.id = v.id`);
+    where a.id = v.id`;
 }
 
-export async function updateResolvedEntries(tx: LedgerTransaction, rows: StoredEntry[]): Promise<void> {
+export async function updateResolvedEntries(tx: Tx, rows: StoredEntry[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.execute(sql`
+  await tx`
     update entries as e set status = v.status, posted_amounts = v.posted_amounts::jsonb, resolved_at = v.resolved_at::timestamptz
     from unnest(
-      ${param(rows.map((r) => r.id))}::uuid[], ${param(rows.map((r) => r.status))}::text[],
-      ${param(rows.map((r) => (r.postedAmounts === null ? null : JSON.stringify(r.postedAmounts.map(String)))))}::text[],
-      ${param(rows.map((r) => r.resolvedAt?.toISOString() ?? null))}::text[]
+      ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.status)}::text[],
+      ${rows.map((r) => (r.postedAmounts === null ? null : JSON.stringify(r.postedAmounts.map(String))))}::text[],
+      ${rows.map((r) => r.resolvedAt?.toISOString() ?? null)}::text[]
     ) as v(id, status, posted_amounts, resolved_at)
-    where e.id = v.id`);
+    where e.id = v.id`;
 }

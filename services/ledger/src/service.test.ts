@@ -209,7 +209,7 @@ describe("posting", () => {
   it("drops a command whose caller's deadline passed before it was applied", async () => {
     const a = await f.wallet("dora", 100n);
     const b = await f.wallet("eli");
-    const engine = createPostingEngine({ db: f.ledger.context.database.db, subject: f.ledger.context.subject, logger: f.ledger.context.logger });
+    const engine = createPostingEngine({ sql: f.ledger.context.database.sql, subject: f.ledger.context.subject, logger: f.ledger.context.logger });
     const id = randomUUID();
     const command = {
       kind: "post" as const,

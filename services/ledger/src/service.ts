@@ -11,11 +11,12 @@ import {
   type PostEntryRequest,
 } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { connectCodeOf, decodePageToken, DomainError, encodePageToken, principalOf, requireRole } from "@paymesh/runtime";
+import type { Sql } from "postgres";
 import { v7 as uuidv7 } from "uuid";
 import { balance } from "./account-state.js";
 import { readableAccount } from "./account-access.js";
 import type { PostingEngine } from "./create-posting-engine.js";
-import { currencyExponent } from "./currencies.js";
+import { currencyExponent } from "@paymesh/domain";
 import type { Command, CommandResult, EntryInput, StoredEntry } from "./journal-types.js";
 import type { LedgerDatabase } from "./ledger-database.js";
 import { lockEntries } from "./journal-store.js";
@@ -24,11 +25,12 @@ import { fromSide, toAccount, toBalances, toEntry, toSide } from "./to-proto.js"
 
 export interface LedgerServiceOptions {
   db: LedgerDatabase;
+  sql: Sql;
   engine: PostingEngine;
   subject: (event: string) => string;
 }
 
-export function createLedgerService({ db, engine, subject }: LedgerServiceOptions): ServiceImpl<typeof LedgerService> {
+export function createLedgerService({ db, sql, engine, subject }: LedgerServiceOptions): ServiceImpl<typeof LedgerService> {
   const one = async (command: Command, signal: AbortSignal): Promise<StoredEntry> => {
     const [result] = await engine.submit([command], signal);
     if (!result!.ok) throw result!.error;
@@ -133,7 +135,7 @@ export function createLedgerService({ db, engine, subject }: LedgerServiceOption
     async getEntry(req, ctx) {
       const principal = principalOf(ctx);
       const id = req.entryId.toLowerCase();
-      const entry = (await db.transaction((tx) => lockEntries(tx, [id]))).get(id);
+      const entry = (await sql.begin((tx) => lockEntries(tx, [id]))).get(id);
       if (principal.role === "user") {
         const owned =
           entry !== undefined &&

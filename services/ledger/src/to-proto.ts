@@ -13,7 +13,7 @@ import {
 } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { PostedLineSchema, type PostedLine } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import { available, balance, type AccountState } from "./account-state.js";
-import { currencyExponent } from "./currencies.js";
+import { currencyExponent } from "@paymesh/domain";
 import type { Posting, Side as LineSide, StoredEntry } from "./journal-types.js";
 import type { accounts } from "./schema.js";
 

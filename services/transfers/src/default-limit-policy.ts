@@ -1,4 +1,4 @@
-import { currencyExponent } from "./currency-exponent.js";
+import { currencyExponent } from "@paymesh/domain";
 
 /** Limits in minor units of one currency. */
 export interface Limits {
@@ -13,6 +13,7 @@ export interface Limits {
  * cents; JPY: 10,000 / 20,000 / 100,000 yen).
  */
 export function defaultLimitPolicy(currency: string): Limits {
-  const scale = 10n ** BigInt(currencyExponent(currency));
+  // A code the ledger does not hold has no accounts, so no transfer in it gets far; 2 is a safe guess.
+  const scale = 10n ** BigInt(currencyExponent(currency) ?? 2);
   return { perTransactionMax: 10_000n * scale, dailyMax: 20_000n * scale, monthlyMax: 100_000n * scale };
 }
