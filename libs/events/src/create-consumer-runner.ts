@@ -80,6 +80,8 @@ export interface ConsumerRunnerOptions<TDb extends AnyPgDatabase> {
 }
 
 export interface ConsumerRunner {
+  /** The durable consumer's name; with start/stop, a runner is a service worker as it is. */
+  readonly name: string;
   /** Declares the durable consumer (rejecting if that fails), then consumes in the background. */
   start(): Promise<void>;
   /** Stops pulling and waits for the event being handled to finish. */
@@ -364,6 +366,7 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
   }
 
   return {
+    name: durable,
     async start() {
       if (running) throw new Error("consumer runner already started");
       const jsm = await js.jetstreamManager();

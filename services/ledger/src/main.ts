@@ -29,7 +29,7 @@ export const ledgerService: ServiceDefinition<typeof schema> = {
     });
     return {
       services: [{ service: LedgerService, impl: createLedgerService({ db, sql: ctx.database.sql, engine, subject: ctx.subject }) }],
-      workers: [expiry, { name: STATEMENT_PROJECTION, start: () => statements.start(), stop: () => statements.stop() }],
+      workers: [expiry, statements],
     };
   },
 };

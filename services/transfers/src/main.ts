@@ -76,7 +76,7 @@ export function createTransfersService(options: TransfersServiceOptions = {}): S
       });
       return {
         services: [{ service: TransferService, impl: createTransferService({ db, processor, limits }) }],
-        workers: [recovery, { name: HISTORY_PROJECTION, start: () => history.start(), stop: () => history.stop() }],
+        workers: [recovery, history],
       };
     },
   };
