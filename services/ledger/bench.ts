@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { report, runClosedLoop, type LoadResult } from "@paymesh/bench";
 import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { createTestMesh } from "@paymesh/testkit";
+import { createPostingEngine } from "./src/create-posting-engine.js";
 import { ledgerService } from "./src/main.js";
 
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 8);
@@ -75,6 +76,33 @@ export async function runBenchmark(): Promise<void> {
         },
       }),
     );
+    // The engine without the RPC layer: what group commit itself sustains on this machine,
+    // to tell the cost of the journal apart from the cost of a call.
+    const engine = createPostingEngine({ sql, subject: ledger.context.subject, logger: ledger.context.logger });
+    const command = (hotAccount: boolean) => {
+      const { entryId, lines } = entry(hotAccount);
+      return {
+        kind: "post" as const,
+        entry: {
+          id: entryId,
+          lines: lines.map((line) => ({ accountId: line.accountId, amount: line.amount, side: line.side === Side.DEBIT ? ("debit" as const) : ("credit" as const) })),
+          memo: "",
+          metadata: {},
+          pending: false,
+          pendingTimeoutSeconds: 0,
+          linked: false,
+        },
+      };
+    };
+    results.push(
+      await runClosedLoop({
+        name: "engine only ×100 (no RPC)",
+        concurrency: 8,
+        itemsPerOp: 100,
+        durationMs: duration,
+        op: () => engine.submit(Array.from({ length: 100 }, () => command(false))),
+      }),
+    );
     results.push(await runClosedLoop({ name: "PostEntry c=64", concurrency: 64, durationMs: duration, op: () => client.postEntry(entry(false)) }));
     results.push(
       await runClosedLoop({
@@ -109,6 +137,7 @@ export async function runBenchmark(): Promise<void> {
     const goals = {
       batchEntriesPerSecond: rate("PostEntries ×100"),
       batchVsBaseline: rate("PostEntries ×100") / rate("naive SQL, 1 tx/entry"),
+      engineOnlyEntriesPerSecond: rate("engine only ×100 (no RPC)"),
       hotVsUniformBatch: rate("PostEntries ×100, hot account") / rate("PostEntries ×100"),
       hotVsUniformSingle: rate("PostEntry c=64, hot account") / rate("PostEntry c=64"),
       outboxDrainSecondsAfterRun: outboxDrainSeconds,
