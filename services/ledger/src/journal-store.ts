@@ -1,4 +1,4 @@
-import type { TransactionSql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import type { AccountState } from "./account-state.js";
 import type { Posting, StoredEntry } from "./journal-types.js";
 
@@ -10,12 +10,21 @@ import type { Posting, StoredEntry } from "./journal-types.js";
 type Tx = TransactionSql;
 
 /** Locks and loads the entries with these ids; ids are sorted so every instance locks in one order. */
-export async function lockEntries(tx: Tx, ids: string[]): Promise<Map<string, StoredEntry>> {
+export function lockEntries(tx: Tx, ids: string[]): Promise<Map<string, StoredEntry>> {
+  return loadEntries(tx, ids, true);
+}
+
+/** Loads entries without locking them, for readers that must not wait behind postings. */
+export function readEntries(sql: Sql, ids: string[]): Promise<Map<string, StoredEntry>> {
+  return loadEntries(sql, ids, false);
+}
+
+async function loadEntries(sql: Sql | Tx, ids: string[], forUpdate: boolean): Promise<Map<string, StoredEntry>> {
   const found = new Map<string, StoredEntry>();
   if (ids.length === 0) return found;
-  const rows = await tx<EntryRow[]>`select * from entries where id = any(${ids}::uuid[]) order by id for update`;
+  const rows = await sql<EntryRow[]>`select * from entries where id = any(${ids}::uuid[]) order by id ${forUpdate ? sql`for update` : sql``}`;
   if (rows.length === 0) return found;
-  const lines = await tx<LineRow[]>`
+  const lines = await sql<LineRow[]>`
     select entry_id, account_id, amount, side, currency from entry_lines
     where entry_id = any(${rows.map((row) => row.id)}::uuid[]) order by entry_id, line_index`;
   for (const row of rows) {

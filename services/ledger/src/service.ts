@@ -19,7 +19,7 @@ import type { PostingEngine } from "./create-posting-engine.js";
 import { currencyExponent } from "@paymesh/domain";
 import type { Command, CommandResult, EntryInput, StoredEntry } from "./journal-types.js";
 import type { LedgerDatabase } from "./ledger-database.js";
-import { lockEntries } from "./journal-store.js";
+import { readEntries } from "./journal-store.js";
 import { accounts, postings, statementLines } from "./schema.js";
 import { fromSide, toAccount, toBalances, toEntry, toSide } from "./to-proto.js";
 
@@ -135,7 +135,7 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
     async getEntry(req, ctx) {
       const principal = principalOf(ctx);
       const id = req.entryId.toLowerCase();
-      const entry = (await sql.begin((tx) => lockEntries(tx, [id]))).get(id);
+      const entry = (await readEntries(sql, [id])).get(id);
       if (principal.role === "user") {
         const owned =
           entry !== undefined &&
