@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DCLinter } from "dclint";
-import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const COMPOSE_PATH = join(ROOT, "compose.yaml");
@@ -202,8 +202,7 @@ function productServiceProblems(name: string, svc: Dict, allProducts: Record<str
   const deps = isDict(svc.depends_on) ? svc.depends_on : {};
   for (const infra of INFRA) {
     const dep = deps[infra];
-    if (!isDict(dep) || dep.condition !== "service_healthy")
-      p(`depends_on.${infra} must have condition: service_healthy`);
+    if (!isDict(dep) || dep.condition !== "service_healthy") p(`depends_on.${infra} must have condition: service_healthy`);
   }
 
   // healthcheck: present, enabled, asks /healthz.
@@ -243,9 +242,8 @@ function productServiceProblems(name: string, svc: Dict, allProducts: Record<str
   }
   for (const key of Object.keys(env)) {
     const m = /^([A-Z0-9_]+)_URL$/.exec(key);
-    const target = m?.[1]!.toLowerCase();
-    if (target && target in DEFAULT_PORTS && !(target in allProducts))
-      p(`${key} points at ${target}, which has no entry in compose.yaml`);
+    const target = m?.[1]?.toLowerCase();
+    if (target && target in DEFAULT_PORTS && !(target in allProducts)) p(`${key} points at ${target}, which has no entry in compose.yaml`);
   }
   return problems;
 }
@@ -451,7 +449,10 @@ describe("compose.yaml", () => {
     const offending = source.split("\n").filter((line) => {
       const m = /^\s*(?:-\s*)?["']?AUTH_JWT_SECRET["']?\s*[:=]\s*(.*)$/.exec(line);
       if (!m) return false;
-      const value = m[1]!.replace(/\s+#.*$/, "").trim().replace(/^(["'])(.*)\1$/, "$2");
+      const value = m[1]!
+        .replace(/\s+#.*$/, "")
+        .trim()
+        .replace(/^(["'])(.*)\1$/, "$2");
       return !REQUIRED_SECRET.test(value);
     });
     expect(offending, "AUTH_JWT_SECRET must be ${AUTH_JWT_SECRET:?...}").toEqual([]);
@@ -495,7 +496,10 @@ describe("compose.yaml", () => {
     expect(args.includes("-js") || args.includes("--jetstream"), `-js in ${args.join(" ")}`).toBe(true);
     expect(flagValue(args, "-sd", "--store_dir")).toBe("/data");
     expect(flagValue(args, "-m", "--http_port")).toBe("8222");
-    expect(volumeTargets(nats!).map((v) => v.target), "a volume on /data keeps the file store").toContain("/data");
+    expect(
+      volumeTargets(nats!).map((v) => v.target),
+      "a volume on /data keeps the file store",
+    ).toContain("/data");
     const confPath = flagValue(args, "-c", "--config");
     expect(confPath, "nats needs a config file (-c/--config)").toBeDefined();
 
@@ -614,16 +618,23 @@ describe("Dockerfile", () => {
 
   it("copies node_modules from deps and gen/, libs/ and the selected service (with its drizzle/ migrations)", () => {
     const copies = ops(runtime, "COPY").map((i) => copySources(i.args));
-    expect(copies.some((c) => c.from === "deps"), "COPY --from=deps").toBe(true);
+    expect(
+      copies.some((c) => c.from === "deps"),
+      "COPY --from=deps",
+    ).toBe(true);
     const local = copies.filter((c) => c.from === undefined).flatMap((c) => c.sources);
     for (const want of ["gen", "libs", "services/${SERVICE}"]) expect(local, `COPY ${want}`).toContain(want);
     // Excluding drizzle/ from the context would drop the migrations applied on start.
-    const ignore = readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+    const ignore = readFileSync(join(ROOT, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim());
     expect(ignore.filter((l) => /drizzle/.test(l) && !l.startsWith("#"))).toEqual([]);
   });
 
   it("keeps host node_modules out of the build context", () => {
-    const ignore = readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+    const ignore = readFileSync(join(ROOT, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim());
     expect(ignore).toContain("node_modules");
     expect(ignore).toContain("**/node_modules");
   });
@@ -645,7 +656,9 @@ describe("Dockerfile", () => {
       expect(form).toMatch(/^CMD\s/);
       argv = commandArgv(form.replace(/^CMD\s+/, ""));
     });
-    afterAll(() => servers.forEach((s) => s.close()));
+    afterAll(() => {
+      for (const s of servers) s.close();
+    });
 
     it("uses node (slim images have no curl) and $PORT", () => {
       expect(argv.join(" ")).toMatch(/\bnode\b/);

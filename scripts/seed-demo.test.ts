@@ -46,7 +46,13 @@ it("seeds alice and bob, funded and with handles, and changes nothing when run a
   expect(await m.balance(bob.accountId)).toBe(DEMO.openingBalance + 1_234n);
   // bob cannot spend from alice's demo wallet.
   const denied = await connectErrorOf(
-    m.transfersAs("bob").createTransfer({ idempotencyKey: "x", fromAccountId: alice.accountId, to: { case: "toHandle", value: "@bob" }, amount: 1n, currency: "USD" }),
+    m.transfersAs("bob").createTransfer({
+      idempotencyKey: "x",
+      fromAccountId: alice.accountId,
+      to: { case: "toHandle", value: "@bob" },
+      amount: 1n,
+      currency: "USD",
+    }),
   );
   expect(denied.code).toBe(Code.PermissionDenied);
 });

@@ -3,19 +3,41 @@
 // with a funded USD wallet and a handle (@alice, @bob), so a newcomer can send money with
 // grpcurl straight away. Idempotent: fixed account and entry ids, so running it again changes
 // nothing. `tsx scripts/seed-demo.ts` runs it on its own against a running mesh.
-import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+
 import type { DescService } from "@bufbuild/protobuf";
+import { type Client, Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { createEnvReader, isMainModule, loadConfig, SERVICE_PORTS, signToken, type Env, type Role, type ServiceName } from "@paymesh/runtime";
+import {
+  createEnvReader,
+  type Env,
+  isMainModule,
+  loadConfig,
+  type Role,
+  SERVICE_PORTS,
+  type ServiceName,
+  signToken,
+} from "@paymesh/runtime";
 
 /** Fixed ids: the same on every machine and every run. */
 export const DEMO = {
   fundingAccountId: "0d3e5f10-0000-4000-8000-00000000f0d1",
   people: [
-    { subject: "alice", handle: "@alice", displayName: "Alice Anders", accountId: "0d3e5f10-0000-4000-8000-0000000a11ce", fundingEntryId: "0d3e5f10-0000-4000-8000-00000000e0a1" },
-    { subject: "bob", handle: "@bob", displayName: "Bob Brandt", accountId: "0d3e5f10-0000-4000-8000-000000000b0b", fundingEntryId: "0d3e5f10-0000-4000-8000-00000000e0b2" },
+    {
+      subject: "alice",
+      handle: "@alice",
+      displayName: "Alice Anders",
+      accountId: "0d3e5f10-0000-4000-8000-0000000a11ce",
+      fundingEntryId: "0d3e5f10-0000-4000-8000-00000000e0a1",
+    },
+    {
+      subject: "bob",
+      handle: "@bob",
+      displayName: "Bob Brandt",
+      accountId: "0d3e5f10-0000-4000-8000-000000000b0b",
+      fundingEntryId: "0d3e5f10-0000-4000-8000-00000000e0b2",
+    },
   ],
   currency: "USD",
   /** Each wallet's opening balance: 1,000.00 USD. */
@@ -36,7 +58,8 @@ export interface DemoSeed {
 export async function runDemoSeed(env: Env = process.env): Promise<DemoSeed> {
   const config = loadConfig({ service: "demo_seed", defaultPort: 0, env });
   const urls = createEnvReader(env);
-  const urlOf = (name: ServiceName) => urls.url(`${name.toUpperCase()}_URL`, `http://127.0.0.1:${SERVICE_PORTS[name]}`, ["http:", "https:"]);
+  const urlOf = (name: ServiceName) =>
+    urls.url(`${name.toUpperCase()}_URL`, `http://127.0.0.1:${SERVICE_PORTS[name]}`, ["http:", "https:"]);
   const ledgerUrl = urlOf("ledger");
   const handlesUrl = urlOf("handles");
   urls.finish();

@@ -2,7 +2,7 @@
 // workers, on its default port; waits until each is ready, prints where they are, and
 // stops them all gracefully on Ctrl-C. Fails at once, naming the fix, when Postgres,
 // NATS or Redis is not reachable.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -24,13 +24,15 @@ const infrastructure = [
     name: "NATS JetStream",
     url: config.natsUrl,
     defaultPort: 4222,
-    start: "start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log",
+    start:
+      "start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log",
   },
   {
     name: "Redis",
     url: config.redisUrl,
     defaultPort: 6379,
-    start: 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
+    start:
+      'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
   },
 ];
 

@@ -2,7 +2,7 @@
 // `npm run token -- ledger-admin --role operator`. Signs with AUTH_JWT_SECRET, or the
 // development secret, which every service refuses under NODE_ENV=production.
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig, ROLES, signToken, type Role } from "@paymesh/runtime";
+import { ConfigError, loadConfig, ROLES, type Role, signToken } from "@paymesh/runtime";
 
 const usage = `usage: npm run token -- <subject> [--role ${ROLES.join("|")}] [--ttl seconds]`;
 

@@ -16,35 +16,35 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   createRegistry,
-  fromBinary,
-  getExtension,
-  isFieldSet,
-  toBinary,
-  toJson,
   type DescExtension,
   type DescField,
   type DescMessage,
+  fromBinary,
+  getExtension,
+  isFieldSet,
   type Message,
+  toBinary,
+  toJson,
 } from "@bufbuild/protobuf";
-import { isReflectMessage, protoCamelCase, reflect, type ReflectList, type ReflectMessage } from "@bufbuild/protobuf/reflect";
+import { isReflectMessage, protoCamelCase, type ReflectList, type ReflectMessage, reflect } from "@bufbuild/protobuf/reflect";
 import {
+  type DescriptorProto,
+  type EnumDescriptorProto,
   EnumOptionsSchema,
   EnumValueOptionsSchema,
   ExtensionRangeOptionsSchema,
+  type FieldDescriptorProto,
   FieldDescriptorProto_Label,
   FieldDescriptorProto_Type,
   FieldDescriptorProto_TypeSchema,
   FieldDescriptorProtoSchema,
   FieldOptionsSchema,
+  type FileDescriptorProto,
   FileDescriptorProtoSchema,
   FileDescriptorSetSchema,
   FileOptionsSchema,
   MessageOptionsSchema,
   OneofOptionsSchema,
-  type DescriptorProto,
-  type EnumDescriptorProto,
-  type FieldDescriptorProto,
-  type FileDescriptorProto,
 } from "@bufbuild/protobuf/wkt";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 
@@ -70,13 +70,13 @@ function protovalidateVersion(): string {
 // ---------------------------------------------------------------- literals
 
 function escapeByte(b: number): string {
-  const named: Record<number, string> = { 0x5c: "\\\\", 0x22: '\\"', 0x0a: "\\n", 0x0d: "\\r", 0x09: "\\t" };
+  const named: Record<number, string> = { 92: "\\\\", 34: '\\"', 10: "\\n", 13: "\\r", 9: "\\t" };
   if (named[b] !== undefined) return named[b];
-  return b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : "\\" + b.toString(8).padStart(3, "0");
+  return b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, "0")}`;
 }
 
 function quoteBytes(bytes: Uint8Array): string {
-  return '"' + Array.from(bytes, escapeByte).join("") + '"';
+  return `"${Array.from(bytes, escapeByte).join("")}"`;
 }
 
 // Non-ASCII text stays readable; protoc and buf accept UTF-8 in string literals.
@@ -86,7 +86,7 @@ function quoteString(s: string): string {
     const cp = ch.codePointAt(0) ?? 0;
     out += cp < 0x80 ? escapeByte(cp) : ch;
   }
-  return '"' + out + '"';
+  return `"${out}"`;
 }
 
 function formatNumber(n: number): string {
@@ -124,10 +124,8 @@ function assertNoUnknown(m: ReflectMessage): void {
 
 function aggregate(m: ReflectMessage, indent: string): string {
   assertNoUnknown(m);
-  const inner = indent + "  ";
-  const lines = m.fields
-    .filter((f) => m.isSet(f))
-    .flatMap((f) => elements(f, m).map((v) => `${inner}${f.name}: ${literal(f, v, inner)}`));
+  const inner = `${indent}  `;
+  const lines = m.fields.filter((f) => m.isSet(f)).flatMap((f) => elements(f, m).map((v) => `${inner}${f.name}: ${literal(f, v, inner)}`));
   return lines.length ? `{\n${lines.join("\n")}\n${indent}}` : "{}";
 }
 
@@ -181,8 +179,10 @@ function optionStatements(schema: DescMessage, opts: Message | undefined, indent
 function bracketed(entriesAt: (indent: string) => string[], indent: string): string {
   const single = entriesAt(indent);
   if (single.length <= 1) return single.length ? ` [${single[0]}]` : "";
-  const inner = indent + "  ";
-  return ` [\n${entriesAt(inner).map((e) => inner + e).join(",\n")}\n${indent}]`;
+  const inner = `${indent}  `;
+  return ` [\n${entriesAt(inner)
+    .map((e) => inner + e)
+    .join(",\n")}\n${indent}]`;
 }
 
 // ------------------------------------------------------------ declarations
@@ -230,7 +230,13 @@ function ranges(rs: { start: number; end: number }[], exclusiveEnd: boolean, max
     .join(", ");
 }
 
-function reservedLines(rs: { start: number; end: number }[], names: string[], exclusiveEnd: boolean, max: number, indent: string): string[] {
+function reservedLines(
+  rs: { start: number; end: number }[],
+  names: string[],
+  exclusiveEnd: boolean,
+  max: number,
+  indent: string,
+): string[] {
   const lines: string[] = [];
   if (rs.length) lines.push(`${indent}reserved ${ranges(rs, exclusiveEnd, max)};`);
   if (names.length) lines.push(`${indent}reserved ${names.map(quoteString).join(", ")};`);
@@ -241,11 +247,13 @@ const MAX_FIELD_NUMBER = 536870911;
 const MAX_ENUM_NUMBER = 2147483647;
 
 function enumBlock(e: EnumDescriptorProto, indent: string): string[] {
-  const inner = indent + "  ";
+  const inner = `${indent}  `;
   return [
     `${indent}enum ${e.name} {`,
     ...optionStatements(EnumOptionsSchema, e.options, inner),
-    ...e.value.map((v) => `${inner}${v.name} = ${v.number}${bracketed((at) => optionEntries(EnumValueOptionsSchema, v.options, at), inner)};`),
+    ...e.value.map(
+      (v) => `${inner}${v.name} = ${v.number}${bracketed((at) => optionEntries(EnumValueOptionsSchema, v.options, at), inner)};`,
+    ),
     ...reservedLines(e.reservedRange, e.reservedName, false, MAX_ENUM_NUMBER, inner),
     `${indent}}`,
   ];
@@ -259,7 +267,7 @@ function extendBlocks(exts: FieldDescriptorProto[], indent: string): string[] {
       if (i > 0) lines.push(`${indent}}`, "");
       lines.push(`${indent}extend ${typeRef(x.extendee)} {`);
     }
-    lines.push(fieldLine(x, false, indent + "  "));
+    lines.push(fieldLine(x, false, `${indent}  `));
   });
   if (exts.length) lines.push(`${indent}}`);
   return lines;
@@ -267,7 +275,7 @@ function extendBlocks(exts: FieldDescriptorProto[], indent: string): string[] {
 
 function messageBlock(m: DescriptorProto, indent: string): string[] {
   if (m.options?.mapEntry) throw new Error(`map entry ${m.name} is not supported`);
-  const inner = indent + "  ";
+  const inner = `${indent}  `;
   const lines = [`${indent}message ${m.name} {`, ...optionStatements(MessageOptionsSchema, m.options, inner)];
   // Fields of a oneof are contiguous in declaration order, so they can be grouped as we go.
   let open: number | undefined;
@@ -277,10 +285,10 @@ function messageBlock(m: DescriptorProto, indent: string): string[] {
     if (oneof !== undefined && oneof !== open) {
       const decl = m.oneofDecl[oneof];
       if (!decl) throw new Error(`field ${f.name} refers to a missing oneof`);
-      lines.push(`${inner}oneof ${decl.name} {`, ...optionStatements(OneofOptionsSchema, decl.options, inner + "  "));
+      lines.push(`${inner}oneof ${decl.name} {`, ...optionStatements(OneofOptionsSchema, decl.options, `${inner}  `));
     }
     open = oneof;
-    lines.push(fieldLine(f, oneof !== undefined, oneof !== undefined ? inner + "  " : inner));
+    lines.push(fieldLine(f, oneof !== undefined, oneof !== undefined ? `${inner}  ` : inner));
   }
   if (open !== undefined) lines.push(`${inner}}`);
   for (const e of m.enumType) lines.push(...enumBlock(e, inner));
@@ -310,13 +318,18 @@ function generate(version: string): string {
     header,
     [`syntax = "proto2";`],
     [`package ${file.package};`],
-    file.dependency.map((d, i) => `import ${file.publicDependency.includes(i) ? "public " : file.weakDependency.includes(i) ? "weak " : ""}"${d}";`),
+    file.dependency.map(
+      (d, i) => `import ${file.publicDependency.includes(i) ? "public " : file.weakDependency.includes(i) ? "weak " : ""}"${d}";`,
+    ),
     optionStatements(FileOptionsSchema, file.options, ""),
     extendBlocks(file.extension, ""),
     ...file.messageType.map((m) => messageBlock(m, "")),
     ...file.enumType.map((e) => enumBlock(e, "")),
   ];
-  return sections.filter((s) => s.length).map((s) => s.join("\n")).join("\n\n") + "\n";
+  return `${sections
+    .filter((s) => s.length)
+    .map((s) => s.join("\n"))
+    .join("\n\n")}\n`;
 }
 
 // ------------------------------------------------------------------- check
@@ -381,7 +394,9 @@ function check(expectedSource: string, version: string): boolean {
   }
   if (source !== expectedSource) {
     ok = false;
-    console.error(`${vendoredPath} differs from the generated text (edited by hand or stale); run: npx tsx scripts/vendor-validate-proto.ts`);
+    console.error(
+      `${vendoredPath} differs from the generated text (edited by hand or stale); run: npx tsx scripts/vendor-validate-proto.ts`,
+    );
   }
   if (ok) console.log(`${vendoredPath} matches the descriptor embedded in @bufbuild/protovalidate@${version}`);
   return ok;

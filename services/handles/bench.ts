@@ -6,10 +6,11 @@
 // bucket, like transfers resolving a payee). One hot scenario calls as 50 different users to
 // include the token bucket (one Redis script per lookup); those users get a bucket large enough
 // never to refuse (HANDLES_BUCKET_CAPACITY / _REFILL_PER_MINUTE below).
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+
 import type { DescService } from "@bufbuild/protobuf";
-import { runClosedLoop, runFixedRate, report, type LoadResult } from "@paymesh/bench";
+import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { type LoadResult, report, runClosedLoop, runFixedRate } from "@paymesh/bench";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { EchoService } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
@@ -118,7 +119,8 @@ export async function runBenchmark(): Promise<void> {
     const results: LoadResult[] = [];
     const fixed = (name: string, rate: number, op: (i: number) => Promise<unknown>) =>
       runFixedRate({ name, rate, durationMs: DURATION_MS, op, maxInFlight: MAX_IN_FLIGHT });
-    const closed = (name: string, op: (i: number) => Promise<unknown>) => runClosedLoop({ name, concurrency: CONCURRENCY, durationMs: DURATION_MS, op });
+    const closed = (name: string, op: (i: number) => Promise<unknown>) =>
+      runClosedLoop({ name, concurrency: CONCURRENCY, durationMs: DURATION_MS, op });
     const echoOp = () => echoClient.echo({ message: "x" });
     const hotOp = (i: number) => resolver.resolveHandle({ handle: pick(i) });
     const userOp = (i: number) => users[i % users.length]!.resolveHandle({ handle: pick(i) });
@@ -143,7 +145,9 @@ export async function runBenchmark(): Promise<void> {
     await measure(fixed(`resolve cold @${sustainable}/s`, sustainable, coldOp), coldTiers);
     await measure(closed("resolve cold (max)", coldOp), coldTiers);
 
-    console.log(`${names.length} handles; setup and warm-up took ${((measuring - started) / 1000).toFixed(1)} s, measuring ${((performance.now() - measuring) / 1000).toFixed(1)} s`);
+    console.log(
+      `${names.length} handles; setup and warm-up took ${((measuring - started) / 1000).toFixed(1)} s, measuring ${((performance.now() - measuring) / 1000).toFixed(1)} s`,
+    );
     report("handles", results, "echo (closed loop)", { tiers: mix, handles: names.length });
     console.log("served by tier:");
     console.table(mix);

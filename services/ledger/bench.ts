@@ -3,13 +3,13 @@
 // tables in the same run. Everything runs on this machine: client, service and Postgres
 // share its cores, so ratios mean more than absolute figures.
 import { randomUUID } from "node:crypto";
-import { report, runClosedLoop, type LoadResult } from "@paymesh/bench";
+import { type LoadResult, report, runClosedLoop } from "@paymesh/bench";
 import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { createTestMesh } from "@paymesh/testkit";
 import { createPostingEngine } from "./src/create-posting-engine.js";
 import { ledgerService } from "./src/main.js";
 
-const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ACCOUNTS = 1_000;
 
 export async function runBenchmark(): Promise<void> {
@@ -58,16 +58,17 @@ export async function runBenchmark(): Promise<void> {
           const [first, second] = [lines[0]!.accountId, lines[1]!.accountId].sort();
           const amount = String(lines[0]!.amount);
           return sql.begin(async (tx) => {
-            const locked = await tx`select id, debits_posted, credits_posted, sequence from accounts where id in (${first!}, ${second!}) order by id for update`;
+            const locked =
+              await tx`select id, debits_posted, credits_posted, sequence from accounts where id in (${first!}, ${second!}) order by id for update`;
             await tx`insert into entries (id, memo, metadata, pending, pending_timeout_seconds, status, created_at) values (${entryId}, '', '{}', false, 0, 'posted', now())`;
             await tx`insert into entry_lines (entry_id, line_index, account_id, amount, side, currency) values
               (${entryId}, 0, ${lines[0]!.accountId}, ${amount}, 'debit', 'USD'), (${entryId}, 1, ${lines[1]!.accountId}, ${amount}, 'credit', 'USD')`;
             for (const [i, line] of lines.entries()) {
-              const row = locked.find((r) => r["id"] === line.accountId)!;
+              const row = locked.find((r) => r.id === line.accountId)!;
               const debit = i === 0;
               await tx`insert into postings (account_id, sequence, entry_id, line_index, amount, side, debits_after, credits_after, posted_at) values
-                (${line.accountId}, ${String(BigInt(row["sequence"] as string) + 1n)}, ${entryId}, ${i}, ${amount}, ${debit ? "debit" : "credit"},
-                 ${String(BigInt(row["debits_posted"] as string) + (debit ? line.amount : 0n))}, ${String(BigInt(row["credits_posted"] as string) + (debit ? 0n : line.amount))}, now())`;
+                (${line.accountId}, ${String(BigInt(row.sequence as string) + 1n)}, ${entryId}, ${i}, ${amount}, ${debit ? "debit" : "credit"},
+                 ${String(BigInt(row.debits_posted as string) + (debit ? line.amount : 0n))}, ${String(BigInt(row.credits_posted as string) + (debit ? 0n : line.amount))}, now())`;
               await tx`update accounts set sequence = sequence + 1,
                 debits_posted = debits_posted + ${debit ? amount : "0"}, credits_posted = credits_posted + ${debit ? "0" : amount}
                 where id = ${line.accountId}`;
@@ -85,7 +86,11 @@ export async function runBenchmark(): Promise<void> {
         kind: "post" as const,
         entry: {
           id: entryId,
-          lines: lines.map((line) => ({ accountId: line.accountId, amount: line.amount, side: line.side === Side.DEBIT ? ("debit" as const) : ("credit" as const) })),
+          lines: lines.map((line) => ({
+            accountId: line.accountId,
+            amount: line.amount,
+            side: line.side === Side.DEBIT ? ("debit" as const) : ("credit" as const),
+          })),
           memo: "",
           metadata: {},
           pending: false,
@@ -103,7 +108,9 @@ export async function runBenchmark(): Promise<void> {
         op: () => engine.submit(Array.from({ length: 100 }, () => command(false))),
       }),
     );
-    results.push(await runClosedLoop({ name: "PostEntry c=64", concurrency: 64, durationMs: duration, op: () => client.postEntry(entry(false)) }));
+    results.push(
+      await runClosedLoop({ name: "PostEntry c=64", concurrency: 64, durationMs: duration, op: () => client.postEntry(entry(false)) }),
+    );
     results.push(
       await runClosedLoop({
         name: "PostEntries ×100",
@@ -122,10 +129,17 @@ export async function runBenchmark(): Promise<void> {
         op: () => client.postEntries({ entries: Array.from({ length: 100 }, () => entry(true)) }),
       }),
     );
-    results.push(await runClosedLoop({ name: "PostEntry c=64, hot account", concurrency: 64, durationMs: duration, op: () => client.postEntry(entry(true)) }));
+    results.push(
+      await runClosedLoop({
+        name: "PostEntry c=64, hot account",
+        concurrency: 64,
+        durationMs: duration,
+        op: () => client.postEntry(entry(true)),
+      }),
+    );
 
     const drainStart = performance.now();
-    while ((await ledger.context.database.sql`select count(*)::int as n from outbox where published_at is null`)[0]!["n"] > 0) {
+    while ((await ledger.context.database.sql`select count(*)::int as n from outbox where published_at is null`)[0]!.n > 0) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const outboxDrainSeconds = (performance.now() - drainStart) / 1000;

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { createClient, createContextKey, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { report, runClosedLoop, runFixedRate, type LoadResult } from "@paymesh/bench";
+import { type LoadResult, report, runClosedLoop, runFixedRate } from "@paymesh/bench";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { EchoService } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
@@ -19,7 +19,7 @@ import { ledgerService } from "@paymesh/ledger";
 import { createEchoService, createTestMesh, mintTestToken, startTestServer } from "@paymesh/testkit";
 import { createTransfersService } from "./src/main.js";
 
-const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PAYERS = 200;
 const CONCURRENCY = 64;
 
@@ -41,11 +41,23 @@ export async function runBenchmark(): Promise<void> {
 
     // Funded wallets, each with a handle; one more is the merchant of the hot-payee run.
     const funding = randomUUID();
-    await ledger.createAccount({ id: funding, currency: "USD", owner: "bank", code: "funding", flags: { creditsMustNotExceedDebits: true } });
+    await ledger.createAccount({
+      id: funding,
+      currency: "USD",
+      owner: "bank",
+      code: "funding",
+      flags: { creditsMustNotExceedDebits: true },
+    });
     const users: Array<{ subject: string; accountId: string; handle: string }> = [];
     const open = async (subject: string, handle: string) => {
       const accountId = randomUUID();
-      await ledger.createAccount({ id: accountId, currency: "USD", owner: subject, code: "wallet", flags: { debitsMustNotExceedCredits: true } });
+      await ledger.createAccount({
+        id: accountId,
+        currency: "USD",
+        owner: subject,
+        code: "wallet",
+        flags: { debitsMustNotExceedCredits: true },
+      });
       await ledger.postEntry({
         entryId: randomUUID(),
         lines: [
@@ -53,11 +65,15 @@ export async function runBenchmark(): Promise<void> {
           { accountId, amount: 10n ** 9n, side: Side.CREDIT },
         ],
       });
-      await mesh.client(HandleService, handlesRunning, { subject }).registerHandle({ handle, accountId, displayName: `Bench User ${subject}` });
+      await mesh
+        .client(HandleService, handlesRunning, { subject })
+        .registerHandle({ handle, accountId, displayName: `Bench User ${subject}` });
       return { subject, accountId, handle };
     };
     for (let i = 0; i < PAYERS; i += 50) {
-      users.push(...(await Promise.all(Array.from({ length: Math.min(50, PAYERS - i) }, (_, j) => open(`bench-${i + j}`, `@bench-${i + j}`)))));
+      users.push(
+        ...(await Promise.all(Array.from({ length: Math.min(50, PAYERS - i) }, (_, j) => open(`bench-${i + j}`, `@bench-${i + j}`)))),
+      );
     }
     const merchant = await open("bench-merchant", "@bench-merchant");
 
@@ -94,8 +110,17 @@ export async function runBenchmark(): Promise<void> {
     await runClosedLoop({ name: "warm-up", concurrency: 16, durationMs: 1_000, op: () => echo.echo({ message: "hi" }, asBench()) });
 
     const results: LoadResult[] = [];
-    results.push(await runClosedLoop({ name: "echo RPC (ceiling)", concurrency: CONCURRENCY, durationMs: duration / 2, op: () => echo.echo({ message: "hi" }, asBench()) }));
-    results.push(await runClosedLoop({ name: "P2P by handle, one at a time", concurrency: 1, durationMs: duration / 2, op: () => pay(false) }));
+    results.push(
+      await runClosedLoop({
+        name: "echo RPC (ceiling)",
+        concurrency: CONCURRENCY,
+        durationMs: duration / 2,
+        op: () => echo.echo({ message: "hi" }, asBench()),
+      }),
+    );
+    results.push(
+      await runClosedLoop({ name: "P2P by handle, one at a time", concurrency: 1, durationMs: duration / 2, op: () => pay(false) }),
+    );
     results.push(await runFixedRate({ name: "P2P by handle @300/s", rate: 300, durationMs: duration, op: () => pay(false) }));
     results.push(await runClosedLoop({ name: "P2P by handle, max", concurrency: CONCURRENCY, durationMs: duration, op: () => pay(false) }));
     results.push(await runFixedRate({ name: "hot payee @300/s", rate: 300, durationMs: duration / 2, op: () => pay(true) }));

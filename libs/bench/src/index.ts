@@ -1,4 +1,4 @@
-export { summarize, type LoadResult } from "./load-result.js";
-export { runFixedRate, type FixedRateOptions } from "./run-fixed-rate.js";
-export { runClosedLoop, type ClosedLoopOptions } from "./run-closed-loop.js";
+export { type LoadResult, summarize } from "./load-result.js";
 export { report } from "./report.js";
+export { type ClosedLoopOptions, runClosedLoop } from "./run-closed-loop.js";
+export { type FixedRateOptions, runFixedRate } from "./run-fixed-rate.js";

@@ -30,9 +30,6 @@ export function report(part: string, results: LoadResult[], baseline: string, ex
   const dir = join(process.cwd(), ".bench");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${part}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({ part, at: new Date().toISOString(), node: process.version, baseline, results, ...extra }, null, 2),
-  );
+  writeFileSync(file, JSON.stringify({ part, at: new Date().toISOString(), node: process.version, baseline, results, ...extra }, null, 2));
   console.log(`written ${file}`);
 }

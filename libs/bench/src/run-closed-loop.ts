@@ -1,4 +1,4 @@
-import { summarize, type LoadResult } from "./load-result.js";
+import { type LoadResult, summarize } from "./load-result.js";
 
 export interface ClosedLoopOptions {
   name: string;

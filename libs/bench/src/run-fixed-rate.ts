@@ -1,4 +1,4 @@
-import { summarize, type LoadResult } from "./load-result.js";
+import { type LoadResult, summarize } from "./load-result.js";
 
 export interface FixedRateOptions {
   name: string;
@@ -44,5 +44,10 @@ export async function runFixedRate(options: FixedRateOptions): Promise<LoadResul
   }
   await Promise.all(running);
   const seconds = (performance.now() - start) / 1000;
-  return summarize({ name: options.name, mode: "fixed-rate", targetRate: options.rate, itemsPerOp: options.itemsPerOp ?? 1 }, latencies, errors, seconds);
+  return summarize(
+    { name: options.name, mode: "fixed-rate", targetRate: options.rate, itemsPerOp: options.itemsPerOp ?? 1 },
+    latencies,
+    errors,
+    seconds,
+  );
 }

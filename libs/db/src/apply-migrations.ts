@@ -1,6 +1,6 @@
-import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
 import { ignoreNotice } from "./ignore-notice.js";
 
 /** Options for {@link applyMigrations}. */
@@ -24,11 +24,7 @@ export interface ApplyMigrationsOptions {
  * single-connection client for the whole run; the second instance waits, then finds nothing
  * left to apply.
  */
-export async function applyMigrations({
-  url,
-  migrationsFolder,
-  migrationsTable,
-}: ApplyMigrationsOptions): Promise<void> {
+export async function applyMigrations({ url, migrationsFolder, migrationsTable }: ApplyMigrationsOptions): Promise<void> {
   // max: 1 makes the migrator's transaction run on the very session that holds the lock.
   const sql = postgres(url, { max: 1, onnotice: ignoreNotice });
   try {

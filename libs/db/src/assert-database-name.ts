@@ -8,8 +8,6 @@ const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** Throws unless `name` is a plain Postgres identifier (see {@link DATABASE_NAME}). */
 export function assertDatabaseName(name: string): void {
   if (!DATABASE_NAME.test(name)) {
-    throw new Error(
-      `invalid database name ${JSON.stringify(name)}: use 1-63 letters, digits or underscores, not starting with a digit`,
-    );
+    throw new Error(`invalid database name ${JSON.stringify(name)}: use 1-63 letters, digits or underscores, not starting with a digit`);
   }
 }

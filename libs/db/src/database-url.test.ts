@@ -9,9 +9,7 @@ describe("databaseUrl", () => {
   });
 
   it("adds a database to a URL that has none", () => {
-    expect(databaseUrl("postgres://postgres@127.0.0.1:5432", "paymesh_handles")).toBe(
-      "postgres://postgres@127.0.0.1:5432/paymesh_handles",
-    );
+    expect(databaseUrl("postgres://postgres@127.0.0.1:5432", "paymesh_handles")).toBe("postgres://postgres@127.0.0.1:5432/paymesh_handles");
   });
 
   it.each(["", "1abc", "a-b", "a;drop", "x".repeat(64), 'q"uote'])("refuses %j", (name) => {

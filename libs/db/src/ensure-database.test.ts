@@ -25,8 +25,6 @@ describe("ensureDatabase", () => {
   });
 
   it("refuses a name that is not a plain identifier before connecting", async () => {
-    await expect(ensureDatabase("postgres://nobody@127.0.0.1:1/postgres", "bad-name")).rejects.toThrow(
-      /invalid database name/,
-    );
+    await expect(ensureDatabase("postgres://nobody@127.0.0.1:1/postgres", "bad-name")).rejects.toThrow(/invalid database name/);
   });
 });

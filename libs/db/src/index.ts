@@ -1,6 +1,6 @@
+export { type ApplyMigrationsOptions, applyMigrations } from "./apply-migrations.js";
 export { databaseUrl } from "./database-url.js";
 export { ensureDatabase } from "./ensure-database.js";
-export { applyMigrations, type ApplyMigrationsOptions } from "./apply-migrations.js";
-export { openDatabase, type OpenDatabaseOptions, type Database } from "./open-database.js";
-export { isPostgresReachable, type IsPostgresReachableOptions } from "./is-postgres-reachable.js";
+export { type IsPostgresReachableOptions, isPostgresReachable } from "./is-postgres-reachable.js";
+export { type Database, type OpenDatabaseOptions, openDatabase } from "./open-database.js";
 export { pgErrorCode } from "./pg-error-code.js";

@@ -15,10 +15,7 @@ export interface IsPostgresReachableOptions {
  * Readiness probe: opens one short-lived connection to `url` and runs `select 1`. Never throws;
  * a refused connection, bad credentials, a missing database or a timeout all answer false.
  */
-export async function isPostgresReachable(
-  url: string,
-  { timeoutMs = 2000 }: IsPostgresReachableOptions = {},
-): Promise<boolean> {
+export async function isPostgresReachable(url: string, { timeoutMs = 2000 }: IsPostgresReachableOptions = {}): Promise<boolean> {
   const sql = postgres(url, {
     max: 1,
     connect_timeout: timeoutMs / 1000,
@@ -29,7 +26,13 @@ export async function isPostgresReachable(
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([sql`select 1`.then(() => true, () => false), timedOut]);
+    return await Promise.race([
+      sql`select 1`.then(
+        () => true,
+        () => false,
+      ),
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
     await sql.end({ timeout: 0 });

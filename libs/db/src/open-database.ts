@@ -1,5 +1,5 @@
-import postgres from "postgres";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
 import { applyMigrations } from "./apply-migrations.js";
 import { databaseNameOf } from "./database-name-of.js";
 import { databaseUrl } from "./database-url.js";
@@ -86,9 +86,7 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
     idle_timeout: options.idleTimeoutSeconds ?? 30,
     connect_timeout: options.connectTimeoutSeconds ?? 10,
     onnotice: ignoreNotice,
-    ...(options.applicationName === undefined
-      ? {}
-      : { connection: { application_name: options.applicationName } }),
+    ...(options.applicationName === undefined ? {} : { connection: { application_name: options.applicationName } }),
   });
   const db = drizzle(sql, { schema });
   return { sql, db, close: () => sql.end({ timeout: 5 }) };

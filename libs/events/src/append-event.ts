@@ -1,10 +1,5 @@
 import type { DescMessage } from "@bufbuild/protobuf";
-import {
-  appendEvents,
-  type AnyPgTransaction,
-  type AppendEventsOptions,
-  type OutgoingEvent,
-} from "./append-events.js";
+import { type AnyPgTransaction, type AppendEventsOptions, appendEvents, type OutgoingEvent } from "./append-events.js";
 
 /** Appends one event inside the caller's transaction (see appendEvents); returns its id. */
 export async function appendEvent<Desc extends DescMessage>(

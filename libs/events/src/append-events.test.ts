@@ -3,7 +3,7 @@ import { Int32ValueSchema, StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { asc } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installTestTracing, type TestTracing } from "../test/install-test-tracing.js";
-import { openFixtureDatabase, type FixtureDatabase } from "../test/open-fixture-database.js";
+import { type FixtureDatabase, openFixtureDatabase } from "../test/open-fixture-database.js";
 import { outbox } from "../test/schema.js";
 import { waitFor } from "../test/wait-for.js";
 import { appendEvent } from "./append-event.js";
@@ -57,7 +57,11 @@ describe("appendEvents", () => {
   it("mints time-ordered UUIDv7 ids, and keeps a given id", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i += 1) {
-      ids.push(await database.db.transaction((tx) => appendEvent(tx, { subject: "paymesh.test.greeted", schema: StringValueSchema, message: greeting(`${i}`) })));
+      ids.push(
+        await database.db.transaction((tx) =>
+          appendEvent(tx, { subject: "paymesh.test.greeted", schema: StringValueSchema, message: greeting(`${i}`) }),
+        ),
+      );
     }
     expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/.test(id))).toBe(true);
     expect([...ids].sort()).toEqual(ids);
@@ -71,7 +75,9 @@ describe("appendEvents", () => {
   });
 
   it("carries no trace headers when no span is active", async () => {
-    await database.db.transaction((tx) => appendEvent(tx, { subject: "paymesh.test.greeted", schema: StringValueSchema, message: greeting("quiet") }));
+    await database.db.transaction((tx) =>
+      appendEvent(tx, { subject: "paymesh.test.greeted", schema: StringValueSchema, message: greeting("quiet") }),
+    );
     const [row] = await database.db.select().from(outbox);
     expect(row!.headers).toEqual({});
     await database.db.delete(outbox);

@@ -2,15 +2,15 @@ import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { Context } from "@opentelemetry/api";
 import { sql } from "drizzle-orm";
 import type { PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
-import { OUTBOX_CHANNEL } from "./outbox-channel.js";
 import { outbox } from "./outbox.js";
+import { OUTBOX_CHANNEL } from "./outbox-channel.js";
 import { toOutboxRows } from "./to-outbox-rows.js";
 
 /**
  * Any drizzle Postgres transaction, whatever the service's schema. Taking a transaction (not a
  * database) makes "append inside the state change's own transaction" a type error to get wrong.
  */
-// The schema parameters stay open: every service's transaction has its own schema type.
+// biome-ignore lint/suspicious/noExplicitAny: the schema parameters stay open, every service's transaction has its own schema type.
 export type AnyPgTransaction = PgTransaction<PgQueryResultHKT, any, any>;
 
 /** One event to append. */

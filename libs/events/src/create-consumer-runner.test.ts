@@ -1,19 +1,19 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { SpanKind, trace } from "@opentelemetry/api";
-import { eq, sql as drizzleSql } from "drizzle-orm";
+import { sql as drizzleSql, eq } from "drizzle-orm";
 import { headers as natsHeaders } from "nats";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestNats, type TestNats } from "../../testkit/src/create-test-nats.js";
 import { installTestTracing, type TestTracing } from "../test/install-test-tracing.js";
-import { openFixtureDatabase, type FixtureDatabase } from "../test/open-fixture-database.js";
+import { type FixtureDatabase, openFixtureDatabase } from "../test/open-fixture-database.js";
 import { readStream } from "../test/read-stream.js";
 import { outbox, parkedEvents, processedEvents, tallies } from "../test/schema.js";
 import { waitFor } from "../test/wait-for.js";
 import { appendEvent } from "./append-event.js";
-import { createConsumerRunner, type ConsumerRunner, type ConsumerRunnerOptions } from "./create-consumer-runner.js";
+import { type ConsumerRunner, type ConsumerRunnerOptions, createConsumerRunner } from "./create-consumer-runner.js";
 import { createOutboxRelay } from "./create-outbox-relay.js";
 import { decodeEvent } from "./decode-event.js";
 import { ensureStream } from "./ensure-stream.js";
@@ -73,7 +73,9 @@ function tallyHandler(calls: string[]): ConsumerRunnerOptions<Db>["handler"] {
   };
 }
 
-async function startRunner(options: Partial<ConsumerRunnerOptions<Db>> & Pick<ConsumerRunnerOptions<Db>, "stream" | "durable" | "handler">) {
+async function startRunner(
+  options: Partial<ConsumerRunnerOptions<Db>> & Pick<ConsumerRunnerOptions<Db>, "stream" | "durable" | "handler">,
+) {
   const runner = createConsumerRunner({ js: nats.js, db: database.db, logger: silent, backoffMs: [100], ackWaitMs: 5_000, ...options });
   await runner.start();
   running.push(runner);
@@ -163,7 +165,9 @@ describe("createConsumerRunner", () => {
       deliveries: 3,
       error: "Error: cannot apply poison-1",
     });
-    expect(decodeEvent({ ...parked!, id: poisonId, type: parked!.type!, headers: {}, deliveries: 3 }, StringValueSchema).value).toBe("poison-1");
+    expect(decodeEvent({ ...parked!, id: poisonId, type: parked!.type!, headers: {}, deliveries: 3 }, StringValueSchema).value).toBe(
+      "poison-1",
+    );
     expect(calls.filter((value) => value === "poison-1")).toHaveLength(3);
     expect(await tally("poison-1")).toBeUndefined();
     expect(await tally("good-a")).toBe(1);
@@ -174,7 +178,14 @@ describe("createConsumerRunner", () => {
 
     const errors = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(errors).toContainEqual(
-      expect.objectContaining({ level: 50, msg: "event parked", eventId: poisonId, type: "google.protobuf.StringValue", subject, error: "Error: cannot apply poison-1" }),
+      expect.objectContaining({
+        level: 50,
+        msg: "event parked",
+        eventId: poisonId,
+        type: "google.protobuf.StringValue",
+        subject,
+        error: "Error: cannot apply poison-1",
+      }),
     );
   });
 

@@ -1,15 +1,8 @@
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  propagation,
-  trace,
-  type Span,
-} from "@opentelemetry/api";
+import { propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { and, eq, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "nats";
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { createWakeSignal } from "./create-wake-signal.js";
 import { declareConsumer } from "./declare-consumer.js";
@@ -19,6 +12,7 @@ import type { ReceivedEvent } from "./received-event.js";
 import { toReceivedEvent } from "./to-received-event.js";
 
 /** Any drizzle Postgres database; the schema parameters stay open because each service has its own. */
+// biome-ignore lint/suspicious/noExplicitAny: each service has its own schema type.
 export type AnyPgDatabase = PgDatabase<PgQueryResultHKT, any, any>;
 
 /** The transaction type `db.transaction` hands out for a given database. */
@@ -127,12 +121,15 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
 
   const delayAfter = (deliveries: number) => backoffMs[Math.min(deliveries, backoffMs.length) - 1]!;
 
-  async function park(msg: JsMsg, fields: {
-    eventId?: string;
-    type?: string;
-    headers: Record<string, string>;
-    error: string;
-  }): Promise<void> {
+  async function park(
+    msg: JsMsg,
+    fields: {
+      eventId?: string;
+      type?: string;
+      headers: Record<string, string>;
+      error: string;
+    },
+  ): Promise<void> {
     const deliveries = msg.info.deliveryCount;
     try {
       const row = {
@@ -298,7 +295,12 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
         msg.ack();
         return;
       }
-      await park(msg, { eventId: event.id, type: event.type, headers: event.headers, error: `delivered ${event.deliveries} times without being applied` });
+      await park(msg, {
+        eventId: event.id,
+        type: event.type,
+        headers: event.headers,
+        error: `delivered ${event.deliveries} times without being applied`,
+      });
       return;
     }
     try {

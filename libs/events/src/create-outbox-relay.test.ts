@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestNats, type TestNats } from "../../testkit/src/create-test-nats.js";
 import { installTestTracing, type TestTracing } from "../test/install-test-tracing.js";
-import { openFixtureDatabase, type FixtureDatabase } from "../test/open-fixture-database.js";
+import { type FixtureDatabase, openFixtureDatabase } from "../test/open-fixture-database.js";
 import { readStream } from "../test/read-stream.js";
 import { outbox } from "../test/schema.js";
 import { startNatsServer } from "../test/start-nats-server.js";
@@ -53,7 +53,9 @@ async function startRelay(options: Partial<OutboxRelayOptions> = {}): Promise<Ou
 }
 
 function append(subject: string, value: string): Promise<string> {
-  return database.db.transaction((tx) => appendEvent(tx, { subject, schema: StringValueSchema, message: create(StringValueSchema, { value }) }));
+  return database.db.transaction((tx) =>
+    appendEvent(tx, { subject, schema: StringValueSchema, message: create(StringValueSchema, { value }) }),
+  );
 }
 
 describe("createOutboxRelay", () => {
@@ -65,7 +67,11 @@ describe("createOutboxRelay", () => {
         ...(await database.db.transaction((tx) =>
           appendEvents(
             tx,
-            Array.from({ length: 10 }, (_, i) => ({ subject, schema: StringValueSchema, message: create(StringValueSchema, { value: `${t}-${i}` }) })),
+            Array.from({ length: 10 }, (_, i) => ({
+              subject,
+              schema: StringValueSchema,
+              message: create(StringValueSchema, { value: `${t}-${i}` }),
+            })),
           ),
         )),
       );
@@ -120,7 +126,11 @@ describe("createOutboxRelay", () => {
     await startRelay({ pollIntervalMs: 200 });
     // Notified on a channel the relay does not listen to: as if the notification were lost.
     const id = await database.db.transaction((tx) =>
-      appendEvent(tx, { subject, schema: StringValueSchema, message: create(StringValueSchema, { value: "late" }) }, { channel: "nobody_listens" }),
+      appendEvent(
+        tx,
+        { subject, schema: StringValueSchema, message: create(StringValueSchema, { value: "late" }) },
+        { channel: "nobody_listens" },
+      ),
     );
     await waitFor(async () => (await readStream(nats.jsm, stream)).length === 1, 3_000, "event published by the poll");
     expect((await readStream(nats.jsm, stream))[0]!.headers["Nats-Msg-Id"]).toBe(id);
@@ -157,7 +167,13 @@ describe("createOutboxRelay", () => {
       const stream = streamNameFor(nats.prefix, "outage");
       await ensureStream(jsm, { name: stream, subjects: [streamSubjectFor(nats.prefix, "outage")] });
       const subject = subjectFor(nats.prefix, "outage", "greeted");
-      const relay = await startRelay({ js: nc.jetstream(), publishTimeoutMs: 300, initialBackoffMs: 50, maxBackoffMs: 300, pollIntervalMs: 200 });
+      const relay = await startRelay({
+        js: nc.jetstream(),
+        publishTimeoutMs: 300,
+        initialBackoffMs: 50,
+        maxBackoffMs: 300,
+        pollIntervalMs: 200,
+      });
 
       const before: string[] = [];
       for (let i = 0; i < 5; i += 1) before.push(await append(subject, `before-${i}`));
@@ -168,7 +184,9 @@ describe("createOutboxRelay", () => {
       for (let i = 0; i < 5; i += 1) during.push(await append(subject, `during-${i}`));
       // The relay tried, failed, and recorded it on the waiting row.
       await waitFor(
-        async () => (await database.db.select({ attempts: outbox.attempts }).from(outbox).where(drizzleSql`${outbox.id} = ${during[0]}`))[0]!.attempts > 0,
+        async () =>
+          (await database.db.select({ attempts: outbox.attempts }).from(outbox).where(drizzleSql`${outbox.id} = ${during[0]}`))[0]!
+            .attempts > 0,
         5_000,
         "a failed attempt recorded",
       );

@@ -1,5 +1,5 @@
-import { headers as natsHeaders, type JetStreamClient } from "nats";
-import { pino, type Logger } from "pino";
+import { type JetStreamClient, headers as natsHeaders } from "nats";
+import { type Logger, pino } from "pino";
 import type { Sql } from "postgres";
 import { countPendingEvents } from "./count-pending-events.js";
 import { createWakeSignal } from "./create-wake-signal.js";
@@ -180,7 +180,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (running) throw new Error("outbox relay already started");
       // onlisten also fires after postgres.js re-establishes a dropped LISTEN connection:
       // notifications sent meanwhile were lost, so look at once.
-      const listening = await sql.listen(channel, () => work.wake(), () => work.wake());
+      const listening = await sql.listen(
+        channel,
+        () => work.wake(),
+        () => work.wake(),
+      );
       unlisten = () => listening.unlisten();
       running = true;
       loop = run();

@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, nanos, type ConsumerInfo, type JetStreamManager } from "nats";
+import { AckPolicy, type ConsumerInfo, DeliverPolicy, type JetStreamManager, nanos } from "nats";
 import { apiErrorCode } from "./api-error-code.js";
 
 /** The server refuses to create over an existing consumer with other settings (2.10+) with these codes. */

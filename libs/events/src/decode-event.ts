@@ -1,4 +1,4 @@
-import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
 import type { ReceivedEvent } from "./received-event.js";
 
 /**

@@ -1,4 +1,4 @@
-import { StorageType, nanos } from "nats";
+import { nanos, StorageType } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestNats, type TestNats } from "../../testkit/src/create-test-nats.js";
 import { ensureStream } from "./ensure-stream.js";

@@ -1,11 +1,4 @@
-import {
-  DiscardPolicy,
-  RetentionPolicy,
-  StorageType,
-  nanos,
-  type JetStreamManager,
-  type StreamInfo,
-} from "nats";
+import { DiscardPolicy, type JetStreamManager, nanos, RetentionPolicy, StorageType, type StreamInfo } from "nats";
 import { apiErrorCode } from "./api-error-code.js";
 
 /** JetStream API error codes this module reacts to. */

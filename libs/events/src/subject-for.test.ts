@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { subjectFor } from "./subject-for.js";
 import { streamSubjectFor } from "./stream-subject-for.js";
+import { subjectFor } from "./subject-for.js";
 
 const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
 

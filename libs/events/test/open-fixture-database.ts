@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { openDatabase, type Database } from "@paymesh/db";
+import { type Database, openDatabase } from "@paymesh/db";
 import { createTestDatabase } from "../../testkit/src/create-test-database.js";
 import * as schema from "./schema.js";
 

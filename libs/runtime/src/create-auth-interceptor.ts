@@ -28,7 +28,7 @@ export function createAuthInterceptor(options: AuthInterceptorOptions): Intercep
     }
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (match === null) {
-      throw new ConnectError("authorization header must be \"Bearer <token>\"", Code.Unauthenticated);
+      throw new ConnectError('authorization header must be "Bearer <token>"', Code.Unauthenticated);
     }
     try {
       req.contextValues.set(principalKey, await options.verify(match[1]!));

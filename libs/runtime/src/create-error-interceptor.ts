@@ -41,12 +41,9 @@ export function createErrorInterceptor(options: ErrorInterceptorOptions): Interc
     return new ConnectError(`internal error (ref ${ref})`, Code.Internal);
   };
   return (next) => async (req) => {
-    let res;
-    try {
-      res = await next(req);
-    } catch (error) {
+    const res = await next(req).catch((error: unknown) => {
       throw convert(error, req.url);
-    }
+    });
     if (!res.stream) return res;
     return { ...res, message: convertStream(res.message, (error) => convert(error, req.url)) };
   };

@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Code, createClient } from "@connectrpc/connect";
-import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "@paymesh/gen/grpc/health/v1/health_pb";
 import * as reflectionV1alpha from "@paymesh/gen/grpc/reflection/v1alpha/reflection_pb";
 import { EchoService, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 import { connectErrorOf, createEchoService, mintTestToken, startTestServer, TEST_AUTH, type TestServer } from "@paymesh/testkit";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const ORIGIN = "https://app.paymesh.test";
@@ -96,7 +96,8 @@ describe("createServer", () => {
       const responses = [];
       for await (const res of client.serverReflectionInfo(requests())) responses.push(res);
       expect(responses[0]?.messageResponse.case).toBe("fileDescriptorResponse");
-      const files = responses[0]?.messageResponse.case === "fileDescriptorResponse" ? responses[0].messageResponse.value.fileDescriptorProto : [];
+      const files =
+        responses[0]?.messageResponse.case === "fileDescriptorResponse" ? responses[0].messageResponse.value.fileDescriptorProto : [];
       expect(files.length).toBeGreaterThanOrEqual(2); // echo.proto and buf/validate/validate.proto at least
       expect(responses[1]?.messageResponse).toMatchObject({ case: "errorResponse", value: { errorCode: Code.NotFound } });
     });
@@ -123,7 +124,11 @@ describe("createServer", () => {
     it.each([
       ["no token", async () => undefined, /missing bearer token/],
       ["a malformed header", async () => "Token abc", /Bearer <token>/],
-      ["an expired token", async () => `Bearer ${await token((j) => valid(j).setExpirationTime(Math.floor(Date.now() / 1000) - 60))}`, /expired/],
+      [
+        "an expired token",
+        async () => `Bearer ${await token((j) => valid(j).setExpirationTime(Math.floor(Date.now() / 1000) - 60))}`,
+        /expired/,
+      ],
       ["a wrong algorithm", async () => `Bearer ${await token(valid, "HS384")}`, /algorithm/],
       ["an unsigned token", async () => `Bearer ${unsigned(TEST_AUTH)}`, /algorithm|malformed/],
       ["a wrong issuer", async () => `Bearer ${await token((j) => valid(j).setIssuer("evil"))}`, /"iss"/],
@@ -150,14 +155,19 @@ describe("createServer", () => {
 
     it("turns domain errors into their code and keeps their message and metadata", async () => {
       const client = t.client(EchoService, { subject: "alice" });
-      await expect(client.fail({ kind: FailRequest_Kind.NOT_FOUND })).rejects.toMatchObject({ code: Code.NotFound, rawMessage: "no such thing" });
+      await expect(client.fail({ kind: FailRequest_Kind.NOT_FOUND })).rejects.toMatchObject({
+        code: Code.NotFound,
+        rawMessage: "no such thing",
+      });
       const error = await connectErrorOf(client.fail({ kind: FailRequest_Kind.PRECONDITION }));
       expect(error.code).toBe(Code.FailedPrecondition);
       expect(error.metadata.get("retry-after-ms")).toBe("1000");
     });
 
     it("hides unexpected errors behind INTERNAL with a reference, leaking nothing", async () => {
-      const error = await connectErrorOf(t.client(EchoService, { subject: "alice" }, "connect").fail({ kind: FailRequest_Kind.UNEXPECTED }));
+      const error = await connectErrorOf(
+        t.client(EchoService, { subject: "alice" }, "connect").fail({ kind: FailRequest_Kind.UNEXPECTED }),
+      );
       expect(error.code).toBe(Code.Internal);
       expect(error.rawMessage).toMatch(/^internal error \(ref [0-9a-f-]{36}\)$/);
       expect(JSON.stringify(error)).not.toMatch(/secret_table|db\.ts/);
@@ -168,7 +178,11 @@ describe("createServer", () => {
     it("answers a CORS preflight for an allowed origin with Connect's and our headers", async () => {
       const res = await fetch(`${t.url}/paymesh.testing.v1.EchoService/Echo`, {
         method: "OPTIONS",
-        headers: { origin: ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+        headers: {
+          origin: ORIGIN,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization,content-type",
+        },
       });
       expect(res.status).toBe(204);
       expect(res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
@@ -179,7 +193,10 @@ describe("createServer", () => {
     });
 
     it("gives no CORS grant to an unknown origin", async () => {
-      const res = await fetch(`${t.url}/paymesh.testing.v1.EchoService/Echo`, { method: "OPTIONS", headers: { origin: "https://evil.test" } });
+      const res = await fetch(`${t.url}/paymesh.testing.v1.EchoService/Echo`, {
+        method: "OPTIONS",
+        headers: { origin: "https://evil.test" },
+      });
       expect(res.headers.get("access-control-allow-origin")).toBeNull();
     });
 
@@ -224,8 +241,23 @@ describe("TLS", () => {
     const dir = await mkdtemp(join(tmpdir(), "paymesh-tls-"));
     const [certFile, keyFile] = [join(dir, "cert.pem"), join(dir, "key.pem")];
     await run("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", certFile,
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
     ]);
     const ca = await readFile(certFile, "utf8");
     const t = await startTestServer({ services: [{ service: EchoService, impl: createEchoService() }], tls: { certFile, keyFile, ca } });

@@ -1,20 +1,20 @@
 import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
-import http2 from "node:http2";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import http2 from "node:http2";
 import type net from "node:net";
 import type { AddressInfo } from "node:net";
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, cors, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createValidateInterceptor } from "@connectrpc/validate";
-import type { Logger } from "pino";
 import { Health } from "@paymesh/gen/grpc/health/v1/health_pb";
+import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { createAuthInterceptor } from "./create-auth-interceptor.js";
 import { createCleartextServer } from "./create-cleartext-server.js";
 import { createErrorInterceptor } from "./create-error-interceptor.js";
-import { createHealth, ServingStatus, type HealthState } from "./create-health.js";
+import { createHealth, type HealthState, ServingStatus } from "./create-health.js";
 import { createReflection } from "./create-reflection.js";
 import { createRequestLogInterceptor } from "./create-request-log-interceptor.js";
 import type { TokenVerifier } from "./create-token-verifier.js";
@@ -23,7 +23,7 @@ import { createServerTracingInterceptor } from "./create-tracing-interceptor.js"
 /** A service to serve: its descriptor and (part of) its implementation. */
 export interface ServiceRegistration {
   service: DescService;
-  // The handler types differ per service; the router checks them against the descriptor.
+  // biome-ignore lint/suspicious/noExplicitAny: handler types differ per service; the router checks them against the descriptor.
   impl: Partial<ServiceImpl<any>>;
 }
 

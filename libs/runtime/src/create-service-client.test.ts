@@ -1,9 +1,9 @@
 import { Code } from "@connectrpc/connect";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EchoService } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 import { connectErrorOf, createEchoService, startTestServer, TEST_AUTH, type TestServer } from "@paymesh/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServiceClient } from "./create-service-client.js";
 import { createServiceCredentials } from "./create-service-credentials.js";
 import { setupTracing } from "./setup-tracing.js";

@@ -1,6 +1,6 @@
 import { errors, jwtVerify } from "jose";
 import { LRUCache } from "lru-cache";
-import { ROLES, type Principal, type Role } from "./principal.js";
+import { type Principal, ROLES, type Role } from "./principal.js";
 
 /** The only algorithm accepted: pinning it defeats `alg: none` and key-confusion tricks. */
 export const TOKEN_ALGORITHM = "HS256";
@@ -46,20 +46,17 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 
   async function verify(token: string): Promise<{ principal: Principal; validUntilMs: number }> {
-    let payload;
-    try {
-      ({ payload } = await jwtVerify(token, key, {
-        algorithms: [TOKEN_ALGORITHM],
-        issuer: options.issuer,
-        audience: options.audience,
-        maxTokenAge,
-        requiredClaims: ["exp", "iat", "sub"],
-        clockTolerance: options.clockToleranceSeconds ?? 5,
-      }));
-    } catch (error) {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: [TOKEN_ALGORITHM],
+      issuer: options.issuer,
+      audience: options.audience,
+      maxTokenAge,
+      requiredClaims: ["exp", "iat", "sub"],
+      clockTolerance: options.clockToleranceSeconds ?? 5,
+    }).catch((error: unknown) => {
       throw new TokenError(describe(error));
-    }
-    const role = payload["role"] ?? "user";
+    });
+    const role = payload.role ?? "user";
     if (typeof role !== "string" || !ROLES.includes(role as Role)) {
       throw new TokenError(`token role must be one of ${ROLES.join(", ")}`);
     }

@@ -1,6 +1,6 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { ConnectError } from "@connectrpc/connect";
-import { SpanKind, SpanStatusCode, context, propagation, trace, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
+import { context, propagation, SpanKind, SpanStatusCode, type TextMapGetter, type TextMapSetter, trace } from "@opentelemetry/api";
 
 const tracer = trace.getTracer("paymesh-runtime");
 

@@ -1,19 +1,41 @@
-export { loadConfig, createEnvReader, DEVELOPMENT_AUTH_SECRET, type ServiceConfig, type Env, type EnvReader, type LoadConfigOptions } from "./load-config.js";
 export { ConfigError } from "./config-error.js";
+export { connectCodeOf } from "./create-error-interceptor.js";
+export { type HealthState, ServingStatus } from "./create-health.js";
 export { createLogger, type LoggerOptions } from "./create-logger.js";
 export { createMetrics, type Metrics, type MetricsOptions } from "./create-metrics.js";
-export { setupTracing, type TracingOptions } from "./setup-tracing.js";
-export { DomainError, type DomainErrorKind } from "./domain-error.js";
-export { principalKey, principalOf, requireRole, ROLES, type Principal, type Role } from "./principal.js";
-export { createTokenVerifier, TokenError, TOKEN_ALGORITHM, type TokenVerifier, type TokenVerifierOptions } from "./create-token-verifier.js";
-export { signToken, type SignTokenOptions } from "./sign-token.js";
-export { createServiceCredentials, type ServiceCredentials, type ServiceCredentialsOptions } from "./create-service-credentials.js";
+export { createServer, type ReadinessCheck, type Server, type ServerOptions, type ServiceRegistration } from "./create-server.js";
 export { createServiceClient, type ServiceClientOptions } from "./create-service-client.js";
-export { createServer, type Server, type ServerOptions, type ServiceRegistration, type ReadinessCheck } from "./create-server.js";
-export { ServingStatus, type HealthState } from "./create-health.js";
-export { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
-export { startService, type ServiceDefinition, type ServiceContext, type ServiceParts, type RunningService, type StartServiceOptions, type Worker } from "./start-service.js";
-export { runService } from "./run-service.js";
+export { createServiceCredentials, type ServiceCredentials, type ServiceCredentialsOptions } from "./create-service-credentials.js";
+export {
+  createTokenVerifier,
+  TOKEN_ALGORITHM,
+  TokenError,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+} from "./create-token-verifier.js";
+export { DomainError, type DomainErrorKind } from "./domain-error.js";
 export { isMainModule } from "./is-main-module.js";
-export { encodePageToken, decodePageToken } from "./page-token.js";
-export { connectCodeOf } from "./create-error-interceptor.js";
+export {
+  createEnvReader,
+  DEVELOPMENT_AUTH_SECRET,
+  type Env,
+  type EnvReader,
+  type LoadConfigOptions,
+  loadConfig,
+  type ServiceConfig,
+} from "./load-config.js";
+export { decodePageToken, encodePageToken } from "./page-token.js";
+export { type Principal, principalKey, principalOf, ROLES, type Role, requireRole } from "./principal.js";
+export { runService } from "./run-service.js";
+export { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
+export { setupTracing, type TracingOptions } from "./setup-tracing.js";
+export { type SignTokenOptions, signToken } from "./sign-token.js";
+export {
+  type RunningService,
+  type ServiceContext,
+  type ServiceDefinition,
+  type ServiceParts,
+  type StartServiceOptions,
+  startService,
+  type Worker,
+} from "./start-service.js";

@@ -74,7 +74,12 @@ export function loadConfig(options: LoadConfigOptions): ServiceConfig {
     host: reader.string("HOST", "127.0.0.1"),
     port: reader.port("PORT", options.defaultPort),
     postgresUrl: reader.url("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres", ["postgres:", "postgresql:"]),
-    databaseName: reader.match("DATABASE_NAME", `paymesh_${options.service}`, /^[a-z_][a-z0-9_]{0,62}$/, "a lower-case Postgres identifier"),
+    databaseName: reader.match(
+      "DATABASE_NAME",
+      `paymesh_${options.service}`,
+      /^[a-z_][a-z0-9_]{0,62}$/,
+      "a lower-case Postgres identifier",
+    ),
     natsUrl: reader.url("NATS_URL", "nats://127.0.0.1:4222", ["nats:", "tls:"]),
     redisUrl: reader.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
     subjectPrefix: reader.match("EVENTS_SUBJECT_PREFIX", "paymesh", /^[a-z][a-z0-9_]*$/, "lower-case letters, digits and _"),
@@ -89,7 +94,12 @@ export function loadConfig(options: LoadConfigOptions): ServiceConfig {
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ""),
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
-    logLevel: reader.match("LOG_LEVEL", "info", /^(fatal|error|warn|info|debug|trace|silent)$/, "one of fatal, error, warn, info, debug, trace, silent"),
+    logLevel: reader.match(
+      "LOG_LEVEL",
+      "info",
+      /^(fatal|error|warn|info|debug|trace|silent)$/,
+      "one of fatal, error, warn, info, debug, trace, silent",
+    ),
     shutdownGraceMs: reader.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     otlpEndpoint: reader.string("OTEL_EXPORTER_OTLP_ENDPOINT", "") || undefined,
   };

@@ -1,7 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { databaseUrl, openDatabase, type Database } from "@paymesh/db";
+import { type Database, databaseUrl, openDatabase } from "@paymesh/db";
 import { createOutboxRelay, ensureStream, streamNameFor, streamSubjectFor, subjectFor } from "@paymesh/events";
 import { Redis } from "ioredis";
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
@@ -13,7 +13,7 @@ import { createServer, type Server, type ServiceRegistration } from "./create-se
 import { createServiceClient } from "./create-service-client.js";
 import { createServiceCredentials, type ServiceCredentials } from "./create-service-credentials.js";
 import { createTokenVerifier } from "./create-token-verifier.js";
-import { createEnvReader, loadConfig, type Env, type ServiceConfig } from "./load-config.js";
+import { createEnvReader, type Env, loadConfig, type ServiceConfig } from "./load-config.js";
 import { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
 import { setupTracing } from "./setup-tracing.js";
 
@@ -87,7 +87,11 @@ export async function startService<TSchema extends Record<string, unknown>>(
   const env = options.env ?? process.env;
   const config = loadConfig({ service: definition.name, defaultPort: SERVICE_PORTS[definition.name], env });
   const logger = createLogger({ service: config.service, level: config.logLevel });
-  const shutdownTracing = setupTracing({ service: config.service, otlpEndpoint: config.otlpEndpoint, spanProcessors: options.spanProcessors });
+  const shutdownTracing = setupTracing({
+    service: config.service,
+    otlpEndpoint: config.otlpEndpoint,
+    spanProcessors: options.spanProcessors,
+  });
   const cleanups: Array<() => Promise<unknown>> = [shutdownTracing];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) {

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
+import { type EchoService, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 import { DomainError, principalOf } from "@paymesh/runtime";
-import { EchoService, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 
 /**
  * The test-only EchoService: a real handler on the real runtime, used by the runtime's
@@ -19,7 +19,7 @@ export function createEchoService(): ServiceImpl<typeof EchoService> {
         case FailRequest_Kind.PRECONDITION:
           throw new DomainError("failed_precondition", "not now", { "retry-after-ms": "1000" });
         default:
-          throw new Error("relation \"secret_table\" does not exist at /srv/app/db.ts:42");
+          throw new Error('relation "secret_table" does not exist at /srv/app/db.ts:42');
       }
     },
     async sleep(req, ctx) {

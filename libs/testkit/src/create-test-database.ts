@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import postgres from "postgres";
 import { databaseUrl, ensureDatabase } from "@paymesh/db";
+import postgres from "postgres";
 
 /** A throwaway database for one test file. */
 export interface TestDatabase {

@@ -1,7 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { startService, type Env, type Role, type RunningService, type ServiceDefinition } from "@paymesh/runtime";
+import { type Env, type Role, type RunningService, type ServiceDefinition, startService } from "@paymesh/runtime";
 import { createTestDatabase, type TestDatabase } from "./create-test-database.js";
 import { createTestNats, type TestNats } from "./create-test-nats.js";
 import { mintTestToken, TEST_AUTH } from "./test-auth.js";
@@ -49,17 +49,14 @@ export async function createTestMesh(): Promise<TestMesh> {
         AUTH_JWT_SECRET: TEST_AUTH.secret,
         AUTH_ISSUER: TEST_AUTH.issuer,
         AUTH_AUDIENCE: TEST_AUTH.audience,
-        LOG_LEVEL: process.env["LOG_LEVEL"] ?? "silent",
+        LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
         SHUTDOWN_GRACE_MS: "2000",
         ...extraEnv,
       };
-      let service;
-      try {
-        service = await startService(definition, { env });
-      } catch (error) {
+      const service = await startService(definition, { env }).catch(async (error: unknown) => {
         await database.drop();
         throw error;
-      }
+      });
       started.push({ service: service as unknown as RunningService<Record<string, unknown>>, database });
       urls[`${definition.name.toUpperCase()}_URL`] = service.url;
       return Object.assign(service, { database });

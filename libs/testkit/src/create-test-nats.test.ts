@@ -1,6 +1,6 @@
+import { streamNameFor } from "@paymesh/events";
 import { connect } from "nats";
 import { describe, expect, it } from "vitest";
-import { streamNameFor } from "@paymesh/events";
 import { createTestNats } from "./create-test-nats.js";
 
 describe("createTestNats", () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 import { streamNamePrefixFor } from "@paymesh/events";
+import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 
 /** A NATS connection for one test file, with a subject prefix no other test uses. */
 export interface TestNats {

@@ -1,5 +1,5 @@
-import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
+import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import {
   createLogger,
@@ -38,7 +38,7 @@ export interface TestServer {
 
 /** Starts the real runtime in-process on an ephemeral port with the given services. */
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
-  const logger = createLogger({ service: "test", level: options.logLevel ?? process.env["LOG_LEVEL"] ?? "silent" });
+  const logger = createLogger({ service: "test", level: options.logLevel ?? process.env.LOG_LEVEL ?? "silent" });
   const server = createServer({
     name: "test",
     services: options.services,

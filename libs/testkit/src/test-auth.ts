@@ -1,4 +1,4 @@
-import { DEVELOPMENT_AUTH_SECRET, signToken, type Role } from "@paymesh/runtime";
+import { DEVELOPMENT_AUTH_SECRET, type Role, signToken } from "@paymesh/runtime";
 
 /** The signing settings every in-process test server uses. */
 export const TEST_AUTH = { secret: DEVELOPMENT_AUTH_SECRET, issuer: "paymesh", audience: "paymesh" } as const;

@@ -1,5 +1,5 @@
-import { Code, ConnectError, type Client } from "@connectrpc/connect";
-import { AccountStatus, type LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { type Client, Code, ConnectError } from "@connectrpc/connect";
+import { type Account, AccountStatus, type LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { DomainError } from "@paymesh/runtime";
 
 /**
@@ -9,7 +9,7 @@ import { DomainError } from "@paymesh/runtime";
  * FAILED_PRECONDITION; a ledger that cannot be reached is UNAVAILABLE (try again).
  */
 export async function checkAccount(ledger: Client<typeof LedgerService>, accountId: string, owner: string, whose = "yours"): Promise<void> {
-  let account;
+  let account: Account | undefined;
   try {
     ({ account } = await ledger.getAccount({ id: accountId }));
   } catch (error) {

@@ -13,7 +13,14 @@ describe("createKeyring", () => {
     expect(keyId).toBe("k1");
     expect(sealed.includes(Buffer.from("acct-123"))).toBe(false);
     // After rotation the old value still opens; new ones are sealed under k2.
-    const rotated = createKeyring({ keys: new Map([["k1", k1], ["k2", k2]]), currentKeyId: "k2", indexKey });
+    const rotated = createKeyring({
+      keys: new Map([
+        ["k1", k1],
+        ["k2", k2],
+      ]),
+      currentKeyId: "k2",
+      indexKey,
+    });
     expect(rotated.open("k1", sealed, "account_id|@bob")).toBe("acct-123");
     expect(rotated.seal("x", "c").keyId).toBe("k2");
   });
@@ -24,7 +31,14 @@ describe("createKeyring", () => {
   });
 
   it("refuses a value moved to another row or column, relabelled, tampered with, or under a retired key", () => {
-    const ring = createKeyring({ keys: new Map([["k1", k1], ["k2", k2]]), currentKeyId: "k1", indexKey });
+    const ring = createKeyring({
+      keys: new Map([
+        ["k1", k1],
+        ["k2", k2],
+      ]),
+      currentKeyId: "k1",
+      indexKey,
+    });
     const { sealed } = ring.seal("alice", "owner|@bob");
     expect(() => ring.open("k1", sealed, "owner|@eve")).toThrow(KeyringError);
     expect(() => ring.open("k1", sealed, "account_id|@bob")).toThrow(KeyringError);

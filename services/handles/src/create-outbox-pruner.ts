@@ -17,7 +17,12 @@ export interface OutboxPrunerOptions {
  * Unpublished rows are never touched; the relay sets `published_at` in the transaction that
  * publishes, so a row the relay holds is not yet eligible.
  */
-export function createOutboxPruner({ sql, logger, retentionMs, intervalMs }: OutboxPrunerOptions): Worker & { pruneOnce(): Promise<number> } {
+export function createOutboxPruner({
+  sql,
+  logger,
+  retentionMs,
+  intervalMs,
+}: OutboxPrunerOptions): Worker & { pruneOnce(): Promise<number> } {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const pruneOnce = async () => {

@@ -164,12 +164,15 @@ describe("createResolutionCache", () => {
     await expect.poll(async () => (await b.resolve("@erin"))?.accountId, { timeout: 2_000, interval: 20 }).toBe("after");
     // Once subscribed again, b trusts its LRU again.
     await expect
-      .poll(async () => {
-        const before = await lruHits(registry);
-        await b.resolve("@erin");
-        await b.resolve("@erin");
-        return (await lruHits(registry)) - before;
-      }, { timeout: 2_000, interval: 20 })
+      .poll(
+        async () => {
+          const before = await lruHits(registry);
+          await b.resolve("@erin");
+          await b.resolve("@erin");
+          return (await lruHits(registry)) - before;
+        },
+        { timeout: 2_000, interval: 20 },
+      )
       .toBeGreaterThan(0);
   });
 
@@ -193,12 +196,15 @@ describe("createResolutionCache", () => {
     // Delivery resumes: the LRU is trusted again.
     subscriber.stream.resume();
     await expect
-      .poll(async () => {
-        const before = await lruHits(registry);
-        await b.resolve("@fay");
-        await b.resolve("@fay");
-        return (await lruHits(registry)) - before;
-      }, { timeout: 2_000, interval: 20 })
+      .poll(
+        async () => {
+          const before = await lruHits(registry);
+          await b.resolve("@fay");
+          await b.resolve("@fay");
+          return (await lruHits(registry)) - before;
+        },
+        { timeout: 2_000, interval: 20 },
+      )
       .toBeGreaterThan(0);
   });
 

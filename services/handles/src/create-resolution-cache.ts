@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { LRUCache } from "lru-cache";
 import type { Redis } from "ioredis";
+import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
 import type { Keyring } from "./create-keyring.js";
@@ -227,7 +227,10 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
       } catch (error) {
         redisErrors.inc();
         if (retry === INVALIDATE_RETRIES) {
-          logger.error({ err: error, handle }, "gave up invalidating a changed handle; other instances may serve it stale until the redis TTL");
+          logger.error(
+            { err: error, handle },
+            "gave up invalidating a changed handle; other instances may serve it stale until the redis TTL",
+          );
         }
       }
     }
@@ -297,9 +300,9 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
       subscriber.on("ready", () => {
         // ioredis resubscribes on reconnect; confirm before trusting the LRU again.
         if (!subscribed) {
-          void subscriber.subscribe(channel).then(trustAgain, (error: unknown) =>
-            logger.warn({ err: error }, "could not resubscribe to handle invalidations"),
-          );
+          void subscriber
+            .subscribe(channel)
+            .then(trustAgain, (error: unknown) => logger.warn({ err: error }, "could not resubscribe to handle invalidations"));
         }
       });
       if (subscriber.status === "wait") await subscriber.connect();
@@ -307,7 +310,9 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
       trustAgain();
       heartbeat = setInterval(() => {
         // The send time is taken before the PUBLISH executes, so the proof it gives is conservative.
-        redis.publish(channel, `${instance}${performance.now()}`).catch((error: unknown) => logger.warn({ err: error }, "could not publish a cache ping"));
+        redis
+          .publish(channel, `${instance}${performance.now()}`)
+          .catch((error: unknown) => logger.warn({ err: error }, "could not publish a cache ping"));
       }, heartbeatMs);
       heartbeat.unref();
     },

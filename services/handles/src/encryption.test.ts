@@ -6,7 +6,7 @@ import { Code } from "@connectrpc/connect";
 import { connectErrorOf } from "@paymesh/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDirectory, type Directory } from "../test/start-directory.js";
+import { type Directory, startDirectory } from "../test/start-directory.js";
 import { readHandlesConfig } from "./read-handles-config.js";
 import { reencryptAll } from "./reencrypt-all.js";
 

@@ -1,11 +1,13 @@
+import { HANDLE_PATTERN, normalizeHandle } from "@paymesh/domain";
 import { DomainError } from "@paymesh/runtime";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HANDLE_PATTERN, normalizeHandle } from "@paymesh/domain";
 import { isReservedHandle } from "./reserved-handles.js";
 
 const handleChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
-const typedHandle = fc.tuple(fc.boolean(), fc.array(handleChar, { minLength: 3, maxLength: 30 })).map(([at, chars]) => `${at ? "@" : ""}${chars.join("")}`);
+const typedHandle = fc
+  .tuple(fc.boolean(), fc.array(handleChar, { minLength: 3, maxLength: 30 }))
+  .map(([at, chars]) => `${at ? "@" : ""}${chars.join("")}`);
 
 describe("normalizeHandle", () => {
   it("lower-cases and adds the @", () => {
@@ -53,10 +55,20 @@ describe("normalizeHandle", () => {
 });
 
 describe("isReservedHandle", () => {
-  it.each(["@admin", "@support", "@paymesh", "@root", "@system", "@help", "@security", "@ad_min", "@pay.mesh", "@paymesh_hq", "@s-u-p-p-o-r-t"])(
-    "reserves %s",
-    (handle) => expect(isReservedHandle(handle)).toBe(true),
+  it.each([
+    "@admin",
+    "@support",
+    "@paymesh",
+    "@root",
+    "@system",
+    "@help",
+    "@security",
+    "@ad_min",
+    "@pay.mesh",
+    "@paymesh_hq",
+    "@s-u-p-p-o-r-t",
+  ])("reserves %s", (handle) => expect(isReservedHandle(handle)).toBe(true));
+  it.each(["@bob", "@administrators", "@helpful", "@mesh", "@rooted"])("leaves %s", (handle) =>
+    expect(isReservedHandle(handle)).toBe(false),
   );
-  it.each(["@bob", "@administrators", "@helpful", "@mesh", "@rooted"])("leaves %s", (handle) => expect(isReservedHandle(handle)).toBe(false));
 });
-

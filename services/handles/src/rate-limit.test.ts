@@ -2,7 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { connectErrorOf } from "@paymesh/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDirectory, type Directory } from "../test/start-directory.js";
+import { type Directory, startDirectory } from "../test/start-directory.js";
 
 // 40 tokens, refilled at 1 per second: two misses (20 each) empty it.
 const ENV = { HANDLES_BUCKET_CAPACITY: "40", HANDLES_BUCKET_REFILL_PER_MINUTE: "60" };

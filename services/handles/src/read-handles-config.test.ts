@@ -30,7 +30,10 @@ describe("readHandlesConfig", () => {
     expect(message).toMatch(/HANDLES_ENCRYPTION_KEYS: the built-in development key/);
     expect(message).toMatch(/HANDLES_BLIND_INDEX_KEY: the built-in development key/);
     const given = problemsOf(
-      { HANDLES_ENCRYPTION_KEYS: `k1:${DEVELOPMENT_ENCRYPTION_KEY.toString("base64")}`, HANDLES_BLIND_INDEX_KEY: DEVELOPMENT_INDEX_KEY.toString("base64") },
+      {
+        HANDLES_ENCRYPTION_KEYS: `k1:${DEVELOPMENT_ENCRYPTION_KEY.toString("base64")}`,
+        HANDLES_BLIND_INDEX_KEY: DEVELOPMENT_INDEX_KEY.toString("base64"),
+      },
       "production",
     );
     expect(given).toMatch(/HANDLES_ENCRYPTION_KEYS/);
@@ -39,14 +42,21 @@ describe("readHandlesConfig", () => {
   });
 
   it("reads a ring and its current key", () => {
-    const config = readHandlesConfig({ HANDLES_ENCRYPTION_KEYS: `k1:${b64()}, k2:${b64()}`, HANDLES_ENCRYPTION_KEY_ID: "k2" }, "development");
+    const config = readHandlesConfig(
+      { HANDLES_ENCRYPTION_KEYS: `k1:${b64()}, k2:${b64()}`, HANDLES_ENCRYPTION_KEY_ID: "k2" },
+      "development",
+    );
     expect(config.keyring.keyIds).toEqual(["k1", "k2"]);
     expect(config.keyring.currentKeyId).toBe("k2");
   });
 
   it("needs the current key named when the ring has several", () => {
-    expect(problemsOf({ HANDLES_ENCRYPTION_KEYS: `k1:${b64()},k2:${b64()}` })).toMatch(/HANDLES_ENCRYPTION_KEY_ID: must name one of the keys/);
-    expect(problemsOf({ HANDLES_ENCRYPTION_KEYS: `k1:${b64()},k2:${b64()}`, HANDLES_ENCRYPTION_KEY_ID: "k3" })).toMatch(/HANDLES_ENCRYPTION_KEY_ID/);
+    expect(problemsOf({ HANDLES_ENCRYPTION_KEYS: `k1:${b64()},k2:${b64()}` })).toMatch(
+      /HANDLES_ENCRYPTION_KEY_ID: must name one of the keys/,
+    );
+    expect(problemsOf({ HANDLES_ENCRYPTION_KEYS: `k1:${b64()},k2:${b64()}`, HANDLES_ENCRYPTION_KEY_ID: "k3" })).toMatch(
+      /HANDLES_ENCRYPTION_KEY_ID/,
+    );
   });
 
   it("reports every problem at once, naming the variable", () => {

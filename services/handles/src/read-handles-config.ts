@@ -67,11 +67,17 @@ export function readHandlesConfig(env: Env, nodeEnv: string): HandlesConfig {
     if (production) reader.problem("HANDLES_ENCRYPTION_KEYS", "the built-in development key is refused when NODE_ENV=production");
     keys.set(DEVELOPMENT_KEY_ID, DEVELOPMENT_ENCRYPTION_KEY);
   } else {
-    for (const part of keySpec.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+    for (const part of keySpec
+      .split(",")
+      .map((p) => p.trim())
+      .filter((p) => p !== "")) {
       const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(part);
       const key = match ? Buffer.from(match[2]!, "base64") : undefined;
       if (!match || key!.length !== KEY_BYTES) {
-        reader.problem("HANDLES_ENCRYPTION_KEYS", `each entry must be <key id>:<base64 of ${KEY_BYTES} bytes>, e.g. k1:$(openssl rand -base64 32)`);
+        reader.problem(
+          "HANDLES_ENCRYPTION_KEYS",
+          `each entry must be <key id>:<base64 of ${KEY_BYTES} bytes>, e.g. k1:$(openssl rand -base64 32)`,
+        );
         continue;
       }
       if (keys.has(match[1]!)) reader.problem("HANDLES_ENCRYPTION_KEYS", `key id ${match[1]} appears twice`);
@@ -116,7 +122,8 @@ export function readHandlesConfig(env: Env, nodeEnv: string): HandlesConfig {
     outboxRetentionMs: reader.integer("HANDLES_OUTBOX_RETENTION_MS", 60_000, 0, 30 * 24 * 3_600_000),
     outboxPruneIntervalMs: reader.integer("HANDLES_OUTBOX_PRUNE_INTERVAL_MS", 5_000, 10, 3_600_000),
   };
-  if (config.bucket.missCost < config.bucket.hitCost) reader.problem("HANDLES_LOOKUP_MISS_COST", "must not be less than HANDLES_LOOKUP_HIT_COST");
+  if (config.bucket.missCost < config.bucket.hitCost)
+    reader.problem("HANDLES_LOOKUP_MISS_COST", "must not be less than HANDLES_LOOKUP_HIT_COST");
   if (config.bucket.capacity < config.bucket.hitCost) reader.problem("HANDLES_BUCKET_CAPACITY", "must hold at least one hit");
   reader.finish();
   return { ...config, keyring: createKeyring({ keys, currentKeyId, indexKey }) };

@@ -36,7 +36,7 @@ export async function reencryptAll({ db, keyring, batchSize = 500 }: ReencryptOp
         .limit(batchSize)
         .for("update");
       for (const row of rows) {
-        let sealed;
+        let sealed: ReturnType<typeof sealPersonalData>;
         try {
           const record = openHandleRow(keyring, row);
           sealed = sealPersonalData(keyring, row.handle, record.accountId, record.owner);

@@ -1,6 +1,6 @@
+import { bytea } from "@paymesh/events";
 import { sql } from "drizzle-orm";
 import { boolean, check, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
-import { bytea } from "@paymesh/events";
 
 export { outbox, parkedEvents, processedEvents } from "@paymesh/events";
 
@@ -27,7 +27,9 @@ export const handles = pgTable(
     /** Full display name, normalised (NFC, single spaces); resolutions show it masked. */
     displayName: text("display_name").notNull(),
     network: text("network").notNull(),
-    status: text("status", { enum: ["active", "deactivated"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "deactivated"] })
+      .notNull()
+      .default("active"),
     verified: boolean("verified").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

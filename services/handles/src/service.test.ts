@@ -1,12 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { EventHeaders, streamNameFor } from "@paymesh/events";
 import { HandleDeactivatedSchema, HandleRegisteredSchema, HandleUpdatedSchema } from "@paymesh/gen/paymesh/handles/v1/events_pb";
-import { HandleStatus, type Handle } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
+import { type Handle, HandleStatus } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { connectErrorOf } from "@paymesh/testkit";
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDirectory, type Directory } from "../test/start-directory.js";
+import { type Directory, startDirectory } from "../test/start-directory.js";
 
 /** The brief's bound: a change is visible on every instance within a second. */
 const STALENESS_BOUND_MS = 1_000;
@@ -36,7 +36,10 @@ afterAll(async () => {
 const serviceClients = new Map<string, ReturnType<Directory["as"]>>();
 async function resolveOn(target: { url: string }, handle: string) {
   let client = serviceClients.get(target.url);
-  if (client === undefined) serviceClients.set(target.url, (client = dir.as("transfers", "service", target)));
+  if (client === undefined) {
+    client = dir.as("transfers", "service", target);
+    serviceClients.set(target.url, client);
+  }
   try {
     const { resolved } = await client.resolveHandle({ handle });
     return resolved!;
@@ -162,24 +165,48 @@ describe("bad input is refused with the right code and changes nothing", () => {
   it("refuses reserved names", async () => {
     const account = await dir.openAccount("mallory");
     for (const handle of ["admin", "@Support", "PAYMESH", "root", "system", "help", "security", "pay.mesh", "paymesh_help"]) {
-      await refused(() => dir.as("mallory").registerHandle({ handle, accountId: account, displayName: "Mallory" }), Code.InvalidArgument, /reserved/);
+      await refused(
+        () => dir.as("mallory").registerHandle({ handle, accountId: account, displayName: "Mallory" }),
+        Code.InvalidArgument,
+        /reserved/,
+      );
     }
   });
 
   it("refuses a taken handle, and says so to its own holder differently", async () => {
     const account = await dir.openAccount("mallory");
-    await refused(() => dir.as("mallory").registerHandle({ handle: "@BOB", accountId: account, displayName: "Mallory" }), Code.AlreadyExists, /taken/);
-    await refused(() => dir.as("bob").registerHandle({ handle: "bob", accountId: bobAccount, displayName: "Bob" }), Code.AlreadyExists, /already hold/);
+    await refused(
+      () => dir.as("mallory").registerHandle({ handle: "@BOB", accountId: account, displayName: "Mallory" }),
+      Code.AlreadyExists,
+      /taken/,
+    );
+    await refused(
+      () => dir.as("bob").registerHandle({ handle: "bob", accountId: bobAccount, displayName: "Bob" }),
+      Code.AlreadyExists,
+      /already hold/,
+    );
   });
 
   it("refuses someone else's account, an unknown one and a closed one, on register and update", async () => {
     const mallory = dir.as("mallory");
     const unknown = randomUUID();
-    await refused(() => mallory.registerHandle({ handle: "mallory1", accountId: bobAccount, displayName: "M" }), Code.PermissionDenied, /not one of yours/);
-    await refused(() => mallory.registerHandle({ handle: "mallory1", accountId: unknown, displayName: "M" }), Code.PermissionDenied, /not one of yours/);
+    await refused(
+      () => mallory.registerHandle({ handle: "mallory1", accountId: bobAccount, displayName: "M" }),
+      Code.PermissionDenied,
+      /not one of yours/,
+    );
+    await refused(
+      () => mallory.registerHandle({ handle: "mallory1", accountId: unknown, displayName: "M" }),
+      Code.PermissionDenied,
+      /not one of yours/,
+    );
     const closed = await dir.openAccount("mallory");
     await dir.closeAccount(closed);
-    await refused(() => mallory.registerHandle({ handle: "mallory1", accountId: closed, displayName: "M" }), Code.FailedPrecondition, /closed/);
+    await refused(
+      () => mallory.registerHandle({ handle: "mallory1", accountId: closed, displayName: "M" }),
+      Code.FailedPrecondition,
+      /closed/,
+    );
 
     await refused(() => dir.as("bob").updateHandle({ handle: "bob", accountId: closed }), Code.PermissionDenied, /not one of yours/);
     const bobClosed = await dir.openAccount("bob");
@@ -187,7 +214,11 @@ describe("bad input is refused with the right code and changes nothing", () => {
     await refused(() => dir.as("bob").updateHandle({ handle: "bob", accountId: bobClosed }), Code.FailedPrecondition, /closed/);
     await refused(() => dir.as("bob").updateHandle({ handle: "bob" }), Code.InvalidArgument, /set display_name or account_id/);
     // An operator may update, but only to an account of the handle's owner.
-    await refused(() => dir.as("ops", "operator").updateHandle({ handle: "bob", accountId: closed }), Code.PermissionDenied, /handle owner's/);
+    await refused(
+      () => dir.as("ops", "operator").updateHandle({ handle: "bob", accountId: closed }),
+      Code.PermissionDenied,
+      /handle owner's/,
+    );
   });
 
   it("lets nobody but the owner or an operator see or change a handle, and tells them nothing", async () => {
@@ -210,7 +241,11 @@ describe("bad input is refused with the right code and changes nothing", () => {
     await frank.registerHandle({ handle: "frank", accountId: frankAccount, displayName: "Frank Zappa" });
     await frank.deactivateHandle({ handle: "frank" });
     await refused(() => frank.updateHandle({ handle: "frank", displayName: "Frank" }), Code.FailedPrecondition, /deactivated/);
-    await refused(() => dir.as("mallory").registerHandle({ handle: "frank", accountId: malloryAccount, displayName: "Mallory" }), Code.AlreadyExists, /held back/);
+    await refused(
+      () => dir.as("mallory").registerHandle({ handle: "frank", accountId: malloryAccount, displayName: "Mallory" }),
+      Code.AlreadyExists,
+      /held back/,
+    );
 
     // Its owner takes it back at once.
     const { handle: back } = await frank.registerHandle({ handle: "frank", accountId: frankAccount, displayName: "Frank Vincent Zappa" });
@@ -220,7 +255,10 @@ describe("bad input is refused with the right code and changes nothing", () => {
     // After the cooldown (1 s on this instance) someone else may take it; it is then theirs alone.
     await frank.deactivateHandle({ handle: "frank" });
     const mallory = dir.as("mallory", "user", shortCooldown);
-    await refused(() => mallory.registerHandle({ handle: "frank", accountId: malloryAccount, displayName: "Mallory Knox" }), Code.AlreadyExists);
+    await refused(
+      () => mallory.registerHandle({ handle: "frank", accountId: malloryAccount, displayName: "Mallory Knox" }),
+      Code.AlreadyExists,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const { handle: taken } = await mallory.registerHandle({ handle: "frank", accountId: malloryAccount, displayName: "Mallory Knox" });
     expect(taken).toMatchObject({ owner: "mallory", accountId: malloryAccount, status: HandleStatus.ACTIVE });
@@ -272,7 +310,11 @@ async function readEvents() {
   if (state.messages === 0) return [];
   const consumer = await dir.mesh.nats.js.consumers.get(stream);
   const messages = await consumer.fetch({ max_messages: state.messages, expires: 2_000 });
-  const schemas = { HandleRegistered: HandleRegisteredSchema, HandleUpdated: HandleUpdatedSchema, HandleDeactivated: HandleDeactivatedSchema };
+  const schemas = {
+    HandleRegistered: HandleRegisteredSchema,
+    HandleUpdated: HandleUpdatedSchema,
+    HandleDeactivated: HandleDeactivatedSchema,
+  };
   const events: Array<{ subject: string; type: string; handle: Handle }> = [];
   for await (const message of messages) {
     const type = message.headers?.get(EventHeaders.type) ?? "";

@@ -1,11 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import type { Client, ServiceImpl } from "@connectrpc/connect";
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { normalizeHandle } from "@paymesh/domain";
 import { appendEvent } from "@paymesh/events";
 import { HandleDeactivatedSchema, HandleRegisteredSchema, HandleUpdatedSchema } from "@paymesh/gen/paymesh/handles/v1/events_pb";
-import { HandleService, HandleStatus } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
+import { type HandleService, HandleStatus } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { decodePageToken, DomainError, encodePageToken, principalOf, type Principal } from "@paymesh/runtime";
+import { DomainError, decodePageToken, encodePageToken, type Principal, principalOf } from "@paymesh/runtime";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { checkAccount } from "./check-account.js";
 import { cleanDisplayName } from "./clean-display-name.js";
 import type { Keyring } from "./create-keyring.js";
@@ -13,9 +14,8 @@ import type { LookupLimiter } from "./create-lookup-limiter.js";
 import type { ResolutionCache } from "./create-resolution-cache.js";
 import { openHandleRow, sealPersonalData } from "./handle-record.js";
 import type { HandlesDatabase, HandlesTransaction } from "./handles-database.js";
-import { normalizeHandle } from "@paymesh/domain";
 import { isReservedHandle } from "./reserved-handles.js";
-import { handles, type HandleRow } from "./schema.js";
+import { type HandleRow, handles } from "./schema.js";
 import { toHandleProto } from "./to-handle-proto.js";
 
 export interface HandleServiceOptions {
@@ -43,7 +43,12 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
    * Loads a handle the caller may manage: its owner's, or any for an operator. Anyone else
    * learns nothing: a missing handle and someone else's give the same PERMISSION_DENIED.
    */
-  async function manageableRow(tx: HandlesDatabase | HandlesTransaction, principal: Principal, handle: string, lock: boolean): Promise<HandleRow> {
+  async function manageableRow(
+    tx: HandlesDatabase | HandlesTransaction,
+    principal: Principal,
+    handle: string,
+    lock: boolean,
+  ): Promise<HandleRow> {
     const query = tx.select().from(handles).where(eq(handles.handle, handle));
     const [row] = lock ? await query.for("update") : await query;
     if (isOperator(principal)) {
@@ -65,7 +70,16 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
       const sealed = sealPersonalData(keyring, handle, accountId, principal.subject);
       const now = new Date();
       const heldUntilBefore = new Date(now.getTime() - cooldownSeconds * 1000);
-      const fields = { ...sealed, displayName, network, status: "active" as const, verified: false, createdAt: now, updatedAt: now, deactivatedAt: null };
+      const fields = {
+        ...sealed,
+        displayName,
+        network,
+        status: "active" as const,
+        verified: false,
+        createdAt: now,
+        updatedAt: now,
+        deactivatedAt: null,
+      };
       const record = await db.transaction(async (tx) => {
         // A new handle, or one deactivated longer ago than the cooldown, or the caller's own
         // deactivated one: taken over in place. Anything else stays as it is.
@@ -81,7 +95,10 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
         if (row === undefined) {
           const [existing] = await tx.select().from(handles).where(eq(handles.handle, handle));
           if (existing?.status === "active") {
-            throw new DomainError("already_exists", owns(principal, existing) ? `you already hold ${handle}` : `${handle} is taken; choose another handle`);
+            throw new DomainError(
+              "already_exists",
+              owns(principal, existing) ? `you already hold ${handle}` : `${handle} is taken; choose another handle`,
+            );
           }
           throw new DomainError("already_exists", `${handle} was deactivated recently and is held back for a while; choose another handle`);
         }
@@ -156,7 +173,8 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
       const accountId = req.accountId?.toLowerCase();
       const seen = await manageableRow(db, principal, handle, false);
       const current = openHandleRow(keyring, seen);
-      if (current.status !== "active") throw new DomainError("failed_precondition", `${handle} is deactivated; register it again to use it`);
+      if (current.status !== "active")
+        throw new DomainError("failed_precondition", `${handle} is deactivated; register it again to use it`);
       if (accountId !== undefined && accountId !== current.accountId) {
         await checkAccount(ledger, accountId, current.owner, current.owner === principal.subject ? "yours" : "the handle owner's");
       }

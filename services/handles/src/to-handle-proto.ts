@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { HandleSchema, HandleStatus, type Handle } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
+import { type Handle, HandleSchema, HandleStatus } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import type { HandleRecord } from "./handle-record.js";
 
 /** A handle in full, as its owner (and operators, and events) see it. */

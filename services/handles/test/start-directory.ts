@@ -1,6 +1,6 @@
-import { ledgerService } from "@paymesh/ledger";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { ledgerService } from "@paymesh/ledger";
 import type { Env, Role } from "@paymesh/runtime";
 import { createTestMesh } from "@paymesh/testkit";
 import { handlesService } from "../src/main.js";

@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
 import { DomainError, type Principal } from "@paymesh/runtime";
+import { eq } from "drizzle-orm";
 import type { LedgerDatabase } from "./ledger-database.js";
 import { accounts } from "./schema.js";
 

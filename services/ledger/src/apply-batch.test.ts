@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { INT64_MAX, type AccountState } from "./account-state.js";
+import { type AccountState, INT64_MAX } from "./account-state.js";
 import { applyBatch } from "./apply-batch.js";
 import type { Command, EntryInput } from "./journal-types.js";
 
@@ -79,7 +79,15 @@ function toEntry(raw: RawEntry, accounts: AccountState[]): EntryInput {
       if (net !== 0n && counter) lines.push({ accountId: counter.id, amount: net > 0n ? net : -net, side: net > 0n ? "credit" : "debit" });
     }
   }
-  return { id: raw.id, lines, memo: "", metadata: {}, pending: raw.pending, pendingTimeoutSeconds: raw.pending ? 60 : 0, linked: raw.linked };
+  return {
+    id: raw.id,
+    lines,
+    memo: "",
+    metadata: {},
+    pending: raw.pending,
+    pendingTimeoutSeconds: raw.pending ? 60 : 0,
+    linked: raw.linked,
+  };
 }
 
 describe("applyBatch", () => {
@@ -87,7 +95,10 @@ describe("applyBatch", () => {
     fc.assert(
       fc.property(
         accountsArb.chain((specs) =>
-          fc.tuple(fc.constant(specs), fc.array(fc.array(entryArb(specs.length), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 })),
+          fc.tuple(
+            fc.constant(specs),
+            fc.array(fc.array(entryArb(specs.length), { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }),
+          ),
         ),
         ([specs, rawGroups]) => {
           const accounts = buildAccounts(specs);
@@ -114,8 +125,10 @@ describe("applyBatch", () => {
             expect(account.debitsPending).toBe(sum("debit", true));
             expect(account.creditsPending).toBe(sum("credit", true));
             // Flags hold with reservations counted.
-            if (account.debitsMustNotExceedCredits) expect(account.debitsPosted + account.debitsPending <= account.creditsPosted).toBe(true);
-            if (account.creditsMustNotExceedDebits) expect(account.creditsPosted + account.creditsPending <= account.debitsPosted).toBe(true);
+            if (account.debitsMustNotExceedCredits)
+              expect(account.debitsPosted + account.debitsPending <= account.creditsPosted).toBe(true);
+            if (account.creditsMustNotExceedDebits)
+              expect(account.creditsPosted + account.creditsPending <= account.debitsPosted).toBe(true);
             expect(account.sequence).toBe(BigInt(out.postings.filter((p) => p.accountId === id).length));
           }
           // Accepted entries are new exactly once; a linked chain is all in or all out.

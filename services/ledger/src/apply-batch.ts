@@ -1,5 +1,5 @@
 import { DomainError } from "@paymesh/runtime";
-import { balance, violation, type AccountState } from "./account-state.js";
+import { type AccountState, balance, violation } from "./account-state.js";
 import { entryDifference } from "./entry-difference.js";
 import type { Command, CommandResult, EntryInput, JournalEvent, Posting, StoredEntry, StoredLine } from "./journal-types.js";
 
@@ -130,9 +130,11 @@ export function applyBatch(input: BatchInput): BatchOutcome {
       resolvedAt: null,
     };
     const touched = lines.map((line) => accountOf(line.accountId));
-    const postings = input.pending
-      ? (lines.forEach((line, i) => reserve(touched[i]!, line, 1n)), [])
-      : lines.map((line, i) => post(touched[i]!, line, entry.id, i));
+    const postings: ReturnType<typeof post>[] = [];
+    lines.forEach((line, i) => {
+      if (input.pending) reserve(touched[i]!, line, 1n);
+      else postings.push(post(touched[i]!, line, entry.id, i));
+    });
     check(touched);
     entries.set(entry.id, entry);
     undo.push(() => entries.delete(entry.id));
@@ -159,12 +161,15 @@ export function applyBatch(input: BatchInput): BatchOutcome {
       throw new DomainError("failed_precondition", `entry ${entryId} was already posted with a different amount`);
     }
     if (entry.status !== "pending") throw new DomainError("failed_precondition", `entry ${entryId} is ${entry.status}, not pending`);
-    if (entry.expiresAt !== null && entry.expiresAt <= now) throw new DomainError("failed_precondition", `pending entry ${entryId} has expired`);
+    if (entry.expiresAt !== null && entry.expiresAt <= now)
+      throw new DomainError("failed_precondition", `pending entry ${entryId} has expired`);
     if (amounts.some((value, i) => value > full[i]!)) {
       throw new DomainError("invalid_argument", `amount ${amount} exceeds the reserved ${full[0]}`);
     }
     const touched = entry.lines.map((line) => accountOf(line.accountId));
-    entry.lines.forEach((line, i) => reserve(touched[i]!, line, -1n));
+    entry.lines.forEach((line, i) => {
+      reserve(touched[i]!, line, -1n);
+    });
     const postings = entry.lines.map((line, i) => post(touched[i]!, { side: line.side, amount: amounts[i]! }, entry.id, i));
     check(touched);
     resolve(entry, { status: "posted", postedAmounts: amounts });
@@ -180,7 +185,9 @@ export function applyBatch(input: BatchInput): BatchOutcome {
       throw new DomainError("failed_precondition", `entry ${entryId} has not reached its timeout`);
     }
     const touched = entry.lines.map((line) => accountOf(line.accountId));
-    entry.lines.forEach((line, i) => reserve(touched[i]!, line, -1n));
+    entry.lines.forEach((line, i) => {
+      reserve(touched[i]!, line, -1n);
+    });
     check(touched);
     resolve(entry, { status });
     out.events.push({ group, kind: status === "voided" ? "pending_voided" : "pending_expired", entry });
@@ -211,7 +218,7 @@ export function applyBatch(input: BatchInput): BatchOutcome {
       i += chain.length;
       if (isLinked(chain[chain.length - 1]!)) {
         const error = new DomainError("invalid_argument", "linked chain is not closed: the last entry of a batch must not be linked");
-        chain.forEach(() => results.push({ ok: false, error }));
+        for (const _ of chain) results.push({ ok: false, error });
         continue;
       }
       const start = mark();
@@ -235,12 +242,15 @@ export function applyBatch(input: BatchInput): BatchOutcome {
       if (failed !== undefined) {
         rollback(start);
         const { index, error } = failed;
-        chain.forEach((_, k) =>
+        chain.forEach((_, k) => {
           results.push({
             ok: false,
-            error: k === index ? error : new DomainError("failed_precondition", `linked entry ${describe(chain[index]!)} failed: ${error.message}`),
-          }),
-        );
+            error:
+              k === index
+                ? error
+                : new DomainError("failed_precondition", `linked entry ${describe(chain[index]!)} failed: ${error.message}`),
+          });
+        });
       } else {
         results.push(...chainResults);
       }

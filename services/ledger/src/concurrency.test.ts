@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import fc from "fast-check";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { connectErrorOf } from "@paymesh/testkit";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { PostEntryRequestSchema } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { startLedgerFixture, type LedgerFixture } from "./ledger-test-fixture.js";
+import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { connectErrorOf } from "@paymesh/testkit";
+import fc from "fast-check";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type LedgerFixture, startLedgerFixture } from "./ledger-test-fixture.js";
 import { ledgerService } from "./main.js";
 import { reconcileLedger } from "./reconcile-ledger.js";
 
@@ -63,7 +63,9 @@ it("keeps the books exact under concurrent posts from two instances, whatever th
           (async () => {
             if (batched.length === 0) return;
             const { results } = await clients[1]!.postEntries({ entries: batched });
-            results.forEach((r, i) => (r.result.case === "entry" ? accepted : rejected).add(batched[i]!.entryId!));
+            results.forEach((r, i) => {
+              (r.result.case === "entry" ? accepted : rejected).add(batched[i]!.entryId!);
+            });
           })(),
         ]);
         const sql = f.ledger.context.database.sql;
@@ -76,7 +78,8 @@ it("keeps the books exact under concurrent posts from two instances, whatever th
           if (debit!.amount !== credit!.amount) expect(accepted.has(request.entryId!)).toBe(false);
         }
         // No wallet past its limit, per currency debits == credits, totals == journal.
-        const overdrawn = await sql`select id from accounts where debits_must_not_exceed_credits and debits_posted + debits_pending > credits_posted`;
+        const overdrawn =
+          await sql`select id from accounts where debits_must_not_exceed_credits and debits_posted + debits_pending > credits_posted`;
         expect(overdrawn).toHaveLength(0);
         const drift = (await reconcileLedger(f.ledger.context.database.db)).filter((d) => d.check !== "statement projection");
         expect(drift).toEqual([]);

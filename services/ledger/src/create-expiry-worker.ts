@@ -1,5 +1,5 @@
-import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Worker } from "@paymesh/runtime";
+import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { PostingEngine } from "./create-posting-engine.js";
 import type { LedgerDatabase } from "./ledger-database.js";

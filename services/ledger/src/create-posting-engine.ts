@@ -1,8 +1,14 @@
-import { context, type Context } from "@opentelemetry/api";
-import { appendEventsWithSql, type OutgoingEvent } from "@paymesh/events";
-import { EntryPostedSchema, PendingExpiredSchema, PendingPostedSchema, PendingVoidedSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { type Context, context } from "@opentelemetry/api";
+import { pgErrorCode } from "@paymesh/db";
+import { appendEventsWithSql, type OutgoingEvent } from "@paymesh/events";
+import {
+  EntryPostedSchema,
+  PendingExpiredSchema,
+  PendingPostedSchema,
+  PendingVoidedSchema,
+} from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import { DomainError } from "@paymesh/runtime";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
@@ -11,13 +17,12 @@ import {
   insertEntries,
   insertPostings,
   lockAccounts,
-  lockedNow,
   lockEntries,
+  lockedNow,
   updateAccountTotals,
   updateResolvedEntries,
 } from "./journal-store.js";
 import type { Command, CommandResult, JournalEvent } from "./journal-types.js";
-import { pgErrorCode } from "@paymesh/db";
 import { toEntry, toPostedLine } from "./to-proto.js";
 
 export interface PostingEngineOptions {
@@ -92,7 +97,7 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
       void run(batch).finally(() => {
         inFlight--;
         if (inFlight === 0 && queue.length === 0) {
-          idle.forEach((wake) => wake());
+          for (const wake of idle) wake();
           idle = [];
         }
         pump();
@@ -106,7 +111,9 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
       if (batch.length === 0) return;
       try {
         const results = await transact(batch);
-        batch.forEach((pending, i) => pending.resolve(results[i]!));
+        batch.forEach((pending, i) => {
+          pending.resolve(results[i]!);
+        });
         return;
       } catch (error) {
         const code = pgErrorCode(error);
@@ -114,7 +121,7 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
           options.logger.debug({ code, attempt }, "posting batch conflicted; retrying");
           continue;
         }
-        batch.forEach((pending) => pending.reject(error));
+        for (const pending of batch) pending.reject(error);
         return;
       }
     }

@@ -1,9 +1,14 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { streamNameFor } from "@paymesh/events";
-import { AccountCreatedSchema, EntryPostedSchema, PendingPostedSchema, PendingVoidedSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
+import {
+  AccountCreatedSchema,
+  EntryPostedSchema,
+  PendingPostedSchema,
+  PendingVoidedSchema,
+} from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import { Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLedgerFixture, type LedgerFixture } from "./ledger-test-fixture.js";
+import { type LedgerFixture, startLedgerFixture } from "./ledger-test-fixture.js";
 import { rebuildStatements } from "./rebuild-statements.js";
 import { reconcileLedger } from "./reconcile-ledger.js";
 
@@ -68,7 +73,9 @@ describe("events and the statement projection", () => {
     );
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     const streamPostings = posted.flatMap((e) => e.posted.map((p) => `${p.accountId}#${p.sequence}:${p.amount}:${p.balanceAfter}`));
-    const pendingPosted = events.filter((e) => e.type === PendingPostedSchema.typeName).map((e) => fromBinary(PendingPostedSchema, e.payload));
+    const pendingPosted = events
+      .filter((e) => e.type === PendingPostedSchema.typeName)
+      .map((e) => fromBinary(PendingPostedSchema, e.payload));
     streamPostings.push(...pendingPosted.flatMap((e) => e.posted.map((p) => `${p.accountId}#${p.sequence}:${p.amount}:${p.balanceAfter}`)));
     const journalPostings = await sql<{ key: string }[]>`
       select p.account_id || '#' || p.sequence || ':' || p.amount || ':' ||
@@ -80,7 +87,10 @@ describe("events and the statement projection", () => {
     expect(events.filter((e) => e.type === AccountCreatedSchema.typeName).length).toBeGreaterThanOrEqual(5);
 
     // The projection catches up and then equals the journal: reconcile finds nothing.
-    const drift = await eventually(() => reconcileLedger(f.ledger.context.database.db), (d) => d.length === 0);
+    const drift = await eventually(
+      () => reconcileLedger(f.ledger.context.database.db),
+      (d) => d.length === 0,
+    );
     expect(drift).toEqual([]);
 
     // A rebuild replays the stream into the same table.

@@ -22,7 +22,9 @@ export function readEntries(sql: Sql, ids: string[]): Promise<Map<string, Stored
 async function loadEntries(sql: Sql | Tx, ids: string[], forUpdate: boolean): Promise<Map<string, StoredEntry>> {
   const found = new Map<string, StoredEntry>();
   if (ids.length === 0) return found;
-  const rows = await sql<EntryRow[]>`select * from entries where id = any(${ids}::uuid[]) order by id ${forUpdate ? sql`for update` : sql``}`;
+  const rows = await sql<
+    EntryRow[]
+  >`select * from entries where id = any(${ids}::uuid[]) order by id ${forUpdate ? sql`for update` : sql``}`;
   if (rows.length === 0) return found;
   const lines = await sql<LineRow[]>`
     select entry_id, account_id, amount, side, currency from entry_lines
@@ -43,7 +45,9 @@ async function loadEntries(sql: Sql | Tx, ids: string[], forUpdate: boolean): Pr
     });
   }
   for (const line of lines) {
-    found.get(line.entry_id)!.lines.push({ accountId: line.account_id, amount: BigInt(line.amount), side: line.side, currency: line.currency });
+    found
+      .get(line.entry_id)!
+      .lines.push({ accountId: line.account_id, amount: BigInt(line.amount), side: line.side, currency: line.currency });
   }
   return found;
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Client } from "@connectrpc/connect";
-import { LedgerService, Side, type Account } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { type Account, LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { RunningService } from "@paymesh/runtime";
 import { createTestMesh, type TestDatabase, type TestMesh } from "@paymesh/testkit";
-import type * as schema from "./schema.js";
 import { ledgerService } from "./main.js";
+import type * as schema from "./schema.js";
 
 /** A ledger in a test mesh, an operator client, and shorthands for accounts and entries. */
 export interface LedgerFixture {
@@ -16,7 +16,12 @@ export interface LedgerFixture {
   fundingAccount(currency?: string): Promise<Account>;
   /** A user wallet (no overdraft), optionally funded from a new funding account. */
   wallet(owner: string, funds?: bigint, currency?: string): Promise<Account>;
-  transfer(from: string, to: string, amount: bigint, extra?: { pending?: boolean; pendingTimeoutSeconds?: number }): ReturnType<Client<typeof LedgerService>["postEntry"]>;
+  transfer(
+    from: string,
+    to: string,
+    amount: bigint,
+    extra?: { pending?: boolean; pendingTimeoutSeconds?: number },
+  ): ReturnType<Client<typeof LedgerService>["postEntry"]>;
   stop(): Promise<void>;
 }
 

@@ -17,7 +17,11 @@ export const ledgerService: ServiceDefinition<typeof schema> = {
     const expiryIntervalMs = env.integer("LEDGER_EXPIRY_INTERVAL_MS", 1_000, 10, 3_600_000);
     env.finish();
     const { db } = ctx.database;
-    const engine = createPostingEngine({ sql: ctx.database.sql, subject: ctx.subject, logger: ctx.logger.child({ component: "posting-engine" }) });
+    const engine = createPostingEngine({
+      sql: ctx.database.sql,
+      subject: ctx.subject,
+      logger: ctx.logger.child({ component: "posting-engine" }),
+    });
     const expiry = createExpiryWorker({ db, engine, logger: ctx.logger, intervalMs: expiryIntervalMs });
     const statements = createConsumerRunner({
       js: ctx.js,

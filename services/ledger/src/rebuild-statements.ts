@@ -5,7 +5,12 @@ import type { LedgerDatabase } from "./ledger-database.js";
 import { statementLines } from "./schema.js";
 
 /** Replays the ledger's stream into a fresh statement table; returns the events replayed. */
-export function rebuildStatements(options: { db: LedgerDatabase; js: JetStreamClient; jsm: JetStreamManager; stream: string }): Promise<number> {
+export function rebuildStatements(options: {
+  db: LedgerDatabase;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  stream: string;
+}): Promise<number> {
   return rebuildProjection({
     ...options,
     consumerName: STATEMENT_PROJECTION,

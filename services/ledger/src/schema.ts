@@ -17,7 +17,9 @@ export const accounts = pgTable(
     debitsMustNotExceedCredits: boolean("debits_must_not_exceed_credits").notNull(),
     creditsMustNotExceedDebits: boolean("credits_must_not_exceed_debits").notNull(),
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull(),
-    status: text("status", { enum: ["active", "closed"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "closed"] })
+      .notNull()
+      .default("active"),
     debitsPosted: bigint("debits_posted", { mode: "bigint" }).notNull().default(sql`0`),
     creditsPosted: bigint("credits_posted", { mode: "bigint" }).notNull().default(sql`0`),
     debitsPending: bigint("debits_pending", { mode: "bigint" }).notNull().default(sql`0`),
@@ -73,7 +75,11 @@ export const entryLines = pgTable(
     side: text("side", { enum: ["debit", "credit"] }).notNull(),
     currency: text("currency").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.entryId, t.lineIndex] }), index("entry_lines_account_idx").on(t.accountId), check("entry_lines_amount_positive", sql`${t.amount} > 0`)],
+  (t) => [
+    primaryKey({ columns: [t.entryId, t.lineIndex] }),
+    index("entry_lines_account_idx").on(t.accountId),
+    check("entry_lines_amount_positive", sql`${t.amount} > 0`),
+  ],
 );
 
 /**
@@ -111,5 +117,8 @@ export const statementLines = pgTable(
     postedAt: timestamp("posted_at", { withTimezone: true }).notNull(),
     memo: text("memo").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.sequence] }), index("statement_lines_account_time_idx").on(t.accountId, t.postedAt, t.sequence)],
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.sequence] }),
+    index("statement_lines_account_time_idx").on(t.accountId, t.postedAt, t.sequence),
+  ],
 );

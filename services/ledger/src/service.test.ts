@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EntryStatus, Side, type Account } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { type Account, EntryStatus, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { connectErrorOf, mintTestToken } from "@paymesh/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostingEngine } from "./create-posting-engine.js";
-import { startLedgerFixture, type LedgerFixture } from "./ledger-test-fixture.js";
+import { type LedgerFixture, startLedgerFixture } from "./ledger-test-fixture.js";
 
 let f: LedgerFixture;
 beforeAll(async () => {
@@ -115,18 +115,68 @@ describe("posting", () => {
     await f.ledger.context.database.sql`update accounts set status = 'closed' where id = ${closed.id}`;
     const line = (accountId: string, amount: bigint, side: Side) => ({ accountId, amount, side });
     const cases: Array<[string, Parameters<typeof f.ops.postEntry>[0], Code, RegExp]> = [
-      ["unbalanced", { entryId: randomUUID(), lines: [line(a.id, 10n, Side.DEBIT), line(b.id, 9n, Side.CREDIT)] }, Code.InvalidArgument, /does not balance in USD/],
-      ["zero amount", { entryId: randomUUID(), lines: [line(a.id, 0n, Side.DEBIT), line(b.id, 0n, Side.CREDIT)] }, Code.InvalidArgument, /amount/],
-      ["negative amount", { entryId: randomUUID(), lines: [line(a.id, -5n, Side.DEBIT), line(b.id, -5n, Side.CREDIT)] }, Code.InvalidArgument, /amount/],
-      ["unknown account", { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT), line(randomUUID(), 5n, Side.CREDIT)] }, Code.NotFound, /not found/],
-      ["closed account", { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT), line(closed.id, 5n, Side.CREDIT)] }, Code.FailedPrecondition, /closed/],
-      ["mixed currency", { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT), line(eur.id, 5n, Side.CREDIT)] }, Code.InvalidArgument, /does not balance/],
-      ["insufficient funds", { entryId: randomUUID(), lines: [line(a.id, 501n, Side.DEBIT), line(b.id, 501n, Side.CREDIT)] }, Code.FailedPrecondition, /insufficient funds/],
+      [
+        "unbalanced",
+        { entryId: randomUUID(), lines: [line(a.id, 10n, Side.DEBIT), line(b.id, 9n, Side.CREDIT)] },
+        Code.InvalidArgument,
+        /does not balance in USD/,
+      ],
+      [
+        "zero amount",
+        { entryId: randomUUID(), lines: [line(a.id, 0n, Side.DEBIT), line(b.id, 0n, Side.CREDIT)] },
+        Code.InvalidArgument,
+        /amount/,
+      ],
+      [
+        "negative amount",
+        { entryId: randomUUID(), lines: [line(a.id, -5n, Side.DEBIT), line(b.id, -5n, Side.CREDIT)] },
+        Code.InvalidArgument,
+        /amount/,
+      ],
+      [
+        "unknown account",
+        { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT), line(randomUUID(), 5n, Side.CREDIT)] },
+        Code.NotFound,
+        /not found/,
+      ],
+      [
+        "closed account",
+        { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT), line(closed.id, 5n, Side.CREDIT)] },
+        Code.FailedPrecondition,
+        /closed/,
+      ],
+      [
+        "mixed currency",
+        { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT), line(eur.id, 5n, Side.CREDIT)] },
+        Code.InvalidArgument,
+        /does not balance/,
+      ],
+      [
+        "insufficient funds",
+        { entryId: randomUUID(), lines: [line(a.id, 501n, Side.DEBIT), line(b.id, 501n, Side.CREDIT)] },
+        Code.FailedPrecondition,
+        /insufficient funds/,
+      ],
       ["one line", { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT)] }, Code.InvalidArgument, /lines/],
       ["missing id", { entryId: "", lines: [line(a.id, 5n, Side.DEBIT), line(b.id, 5n, Side.CREDIT)] }, Code.InvalidArgument, /entry_id/],
-      ["malformed id", { entryId: "not-a-uuid", lines: [line(a.id, 5n, Side.DEBIT), line(b.id, 5n, Side.CREDIT)] }, Code.InvalidArgument, /entry_id/],
-      ["no side", { entryId: randomUUID(), lines: [line(a.id, 5n, Side.UNSPECIFIED), line(b.id, 5n, Side.CREDIT)] }, Code.InvalidArgument, /side/],
-      ["pending without timeout", { entryId: randomUUID(), pending: true, lines: [line(a.id, 5n, Side.DEBIT), line(b.id, 5n, Side.CREDIT)] }, Code.InvalidArgument, /pending_timeout_seconds/],
+      [
+        "malformed id",
+        { entryId: "not-a-uuid", lines: [line(a.id, 5n, Side.DEBIT), line(b.id, 5n, Side.CREDIT)] },
+        Code.InvalidArgument,
+        /entry_id/,
+      ],
+      [
+        "no side",
+        { entryId: randomUUID(), lines: [line(a.id, 5n, Side.UNSPECIFIED), line(b.id, 5n, Side.CREDIT)] },
+        Code.InvalidArgument,
+        /side/,
+      ],
+      [
+        "pending without timeout",
+        { entryId: randomUUID(), pending: true, lines: [line(a.id, 5n, Side.DEBIT), line(b.id, 5n, Side.CREDIT)] },
+        Code.InvalidArgument,
+        /pending_timeout_seconds/,
+      ],
     ];
     for (const [name, request, code, message] of cases) {
       const error = await connectErrorOf(f.ops.postEntry(request));
@@ -135,7 +185,10 @@ describe("posting", () => {
     }
     const tooMany = await connectErrorOf(
       f.ops.postEntries({
-        entries: Array.from({ length: 1001 }, () => ({ entryId: randomUUID(), lines: [line(a.id, 1n, Side.DEBIT), line(b.id, 1n, Side.CREDIT)] })),
+        entries: Array.from({ length: 1001 }, () => ({
+          entryId: randomUUID(),
+          lines: [line(a.id, 1n, Side.DEBIT), line(b.id, 1n, Side.CREDIT)],
+        })),
       }),
     );
     expect(tooMany.code).toBe(Code.InvalidArgument);
@@ -147,8 +200,18 @@ describe("posting", () => {
   it("refuses an amount beyond int64 on the wire, and totals that would overflow", async () => {
     const res = await fetch(`${f.ledger.url}/paymesh.ledger.v1.LedgerService/PostEntry`, {
       method: "POST",
-      headers: { "content-type": "application/json", "connect-protocol-version": "1", authorization: `Bearer ${await mintTestToken("ops", "operator")}` },
-      body: JSON.stringify({ entryId: randomUUID(), lines: [{ accountId: randomUUID(), amount: "9223372036854775808", side: "SIDE_DEBIT" }, { accountId: randomUUID(), amount: "9223372036854775808", side: "SIDE_CREDIT" }] }),
+      headers: {
+        "content-type": "application/json",
+        "connect-protocol-version": "1",
+        authorization: `Bearer ${await mintTestToken("ops", "operator")}`,
+      },
+      body: JSON.stringify({
+        entryId: randomUUID(),
+        lines: [
+          { accountId: randomUUID(), amount: "9223372036854775808", side: "SIDE_DEBIT" },
+          { accountId: randomUUID(), amount: "9223372036854775808", side: "SIDE_CREDIT" },
+        ],
+      }),
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { code: string }).code).toBe("invalid_argument");
@@ -176,7 +239,9 @@ describe("posting", () => {
     expect(new Set(results.map((r) => r.entry!.entryId)).size).toBe(1);
     expect((await balances(a)).balance).toBe(70n);
     expect((await balances(b)).balance).toBe(30n);
-    const changed = await connectErrorOf(f.ops.postEntry({ ...request, lines: [request.lines[0]!, { ...request.lines[1]!, amount: 31n }] }));
+    const changed = await connectErrorOf(
+      f.ops.postEntry({ ...request, lines: [request.lines[0]!, { ...request.lines[1]!, amount: 31n }] }),
+    );
     expect(changed.code).toBe(Code.AlreadyExists);
     expect(changed.rawMessage).toMatch(/lines\[1\]\.amount/);
     const memo = await connectErrorOf(f.ops.postEntry({ ...request, memo: "different" }));
@@ -209,7 +274,11 @@ describe("posting", () => {
   it("drops a command whose caller's deadline passed before it was applied", async () => {
     const a = await f.wallet("dora", 100n);
     const b = await f.wallet("eli");
-    const engine = createPostingEngine({ sql: f.ledger.context.database.sql, subject: f.ledger.context.subject, logger: f.ledger.context.logger });
+    const engine = createPostingEngine({
+      sql: f.ledger.context.database.sql,
+      subject: f.ledger.context.subject,
+      logger: f.ledger.context.logger,
+    });
     const id = randomUUID();
     const command = {
       kind: "post" as const,

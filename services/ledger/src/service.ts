@@ -1,25 +1,20 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
+import { currencyExponent } from "@paymesh/domain";
 import { appendEvent } from "@paymesh/events";
 import { AccountCreatedSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
-import {
-  BalancesSchema,
-  LedgerService,
-  StatementLineSchema,
-  type PostEntryRequest,
-} from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { connectCodeOf, decodePageToken, DomainError, encodePageToken, principalOf, requireRole } from "@paymesh/runtime";
+import { BalancesSchema, type LedgerService, type PostEntryRequest, StatementLineSchema } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { connectCodeOf, DomainError, decodePageToken, encodePageToken, principalOf, requireRole } from "@paymesh/runtime";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { v7 as uuidv7 } from "uuid";
-import { balance } from "./account-state.js";
 import { readableAccount } from "./account-access.js";
+import { balance } from "./account-state.js";
 import type { PostingEngine } from "./create-posting-engine.js";
-import { currencyExponent } from "@paymesh/domain";
+import { readEntries } from "./journal-store.js";
 import type { Command, CommandResult, EntryInput, StoredEntry } from "./journal-types.js";
 import type { LedgerDatabase } from "./ledger-database.js";
-import { readEntries } from "./journal-store.js";
 import { accounts, postings, statementLines } from "./schema.js";
 import { fromSide, toAccount, toBalances, toEntry, toSide } from "./to-proto.js";
 
@@ -60,7 +55,14 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
       if (flags.debitsMustNotExceedCredits && flags.creditsMustNotExceedDebits) {
         throw new DomainError("invalid_argument", "an account cannot have both balance flags");
       }
-      const values = { id: (req.id || uuidv7()).toLowerCase(), currency: req.currency, owner, code: req.code, ...flags, metadata: req.metadata };
+      const values = {
+        id: (req.id || uuidv7()).toLowerCase(),
+        currency: req.currency,
+        owner,
+        code: req.code,
+        ...flags,
+        metadata: req.metadata,
+      };
       const row = await db.transaction(async (tx) => {
         const [inserted] = await tx.insert(accounts).values(values).onConflictDoNothing().returning();
         if (inserted === undefined) {
@@ -139,11 +141,21 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
       if (principal.role === "user") {
         const owned =
           entry !== undefined &&
-          (await db
-            .select({ id: accounts.id })
-            .from(accounts)
-            .where(and(inArray(accounts.id, entry.lines.map((line) => line.accountId)), eq(accounts.owner, principal.subject)))
-            .limit(1)).length > 0;
+          (
+            await db
+              .select({ id: accounts.id })
+              .from(accounts)
+              .where(
+                and(
+                  inArray(
+                    accounts.id,
+                    entry.lines.map((line) => line.accountId),
+                  ),
+                  eq(accounts.owner, principal.subject),
+                ),
+              )
+              .limit(1)
+          ).length > 0;
         if (!owned) throw new DomainError("permission_denied", `entry ${id} does not touch any of your accounts`);
       }
       if (entry === undefined) throw new DomainError("not_found", `entry ${id} not found`);

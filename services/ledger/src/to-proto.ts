@@ -1,20 +1,20 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { currencyExponent } from "@paymesh/domain";
+import { type PostedLine, PostedLineSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import {
+  type Account,
   AccountSchema,
   AccountStatus,
+  type Balances,
   BalancesSchema,
+  type Entry,
   EntrySchema,
   EntryStatus,
   Side,
-  type Account,
-  type Balances,
-  type Entry,
 } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { PostedLineSchema, type PostedLine } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
-import { available, balance, type AccountState } from "./account-state.js";
-import { currencyExponent } from "@paymesh/domain";
-import type { Posting, Side as LineSide, StoredEntry } from "./journal-types.js";
+import { type AccountState, available, balance } from "./account-state.js";
+import type { Side as LineSide, Posting, StoredEntry } from "./journal-types.js";
 import type { accounts } from "./schema.js";
 
 const ENTRY_STATUS = {

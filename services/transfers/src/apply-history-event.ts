@@ -1,11 +1,7 @@
-import { sql } from "drizzle-orm";
 import { decodeEvent, type ReceivedEvent } from "@paymesh/events";
-import {
-  TransferCompletedSchema,
-  TransferFailedSchema,
-  TransferInitiatedSchema,
-} from "@paymesh/gen/paymesh/transfers/v1/events_pb";
+import { TransferCompletedSchema, TransferFailedSchema, TransferInitiatedSchema } from "@paymesh/gen/paymesh/transfers/v1/events_pb";
 import type { Transfer } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { sql } from "drizzle-orm";
 import { transferHistory } from "./schema.js";
 import { fromTransfer } from "./to-proto.js";
 import type { TransfersTransaction } from "./transfers-database.js";

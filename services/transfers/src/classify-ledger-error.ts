@@ -38,7 +38,9 @@ export function classifyLedgerError(code: Code, message: string, accounts: { fro
       return {
         kind: "refused",
         reason: "account_unavailable",
-        message: message.includes("does not balance") ? "the payee's account does not hold the transfer's currency" : "the ledger refused the entry",
+        message: message.includes("does not balance")
+          ? "the payee's account does not hold the transfer's currency"
+          : "the ledger refused the entry",
       };
     case Code.AlreadyExists:
       return { kind: "conflict", message };

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { TransferStatus, type Transfer } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { type Transfer, TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import { createTestDatabase, TEST_AUTH, type TestDatabase } from "@paymesh/testkit";
 import fc from "fast-check";
 import postgres from "postgres";
@@ -46,17 +46,27 @@ async function startChild(): Promise<void> {
     AUTH_AUDIENCE: TEST_AUTH.audience,
     LEDGER_URL: m.ledgerUrl,
     HANDLES_URL: m.handlesUrl,
-    LOG_LEVEL: process.env["LOG_LEVEL"] ?? "error",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
     SHUTDOWN_GRACE_MS: "1000",
     TRANSFERS_RECOVERY_AFTER_MS: String(RECOVERY_AFTER_MS),
     TRANSFERS_RECOVERY_INTERVAL_MS: "200",
   };
   const proc = spawn(process.execPath, ["--import", "tsx", MAIN], { env, stdio: ["ignore", "inherit", "inherit"] });
   child = proc;
-  const exited = new Promise<never>((_, reject) => proc.once("exit", (code, signal) => reject(new Error(`transfers exited early (${signal ?? code})`))));
+  const exited = new Promise<never>((_, reject) =>
+    proc.once("exit", (code, signal) => reject(new Error(`transfers exited early (${signal ?? code})`))),
+  );
   await Promise.race([
     exited,
-    eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) || undefined, "the transfers process to be ready", 30_000),
+    eventually(
+      async () =>
+        (await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )) || undefined,
+      "the transfers process to be ready",
+      30_000,
+    ),
   ]);
   exited.catch(() => {});
 }
@@ -116,7 +126,12 @@ it("SIGKILL mid-load, twice: every transfer ends COMPLETED or FAILED and the led
     const work = async (w: number) => {
       for (let n = 0; running; n++) {
         const payer = payers[(w + n) % payers.length]!;
-        const attempt: Attempt = { key: `drill-${phase}-${w}-${n}`, payer, payee: payees[n % 2]!, amount: amounts[attempts.length % amounts.length]! };
+        const attempt: Attempt = {
+          key: `drill-${phase}-${w}-${n}`,
+          payer,
+          payee: payees[n % 2]!,
+          amount: amounts[attempts.length % amounts.length]!,
+        };
         attempts.push(attempt);
         try {
           attempt.answer = (await clients.get(payer.subject)!.createTransfer(request(attempt), { timeoutMs: 5_000 })).transfer;
@@ -124,7 +139,9 @@ it("SIGKILL mid-load, twice: every transfer ends COMPLETED or FAILED and the led
           // The process died under the call: the outcome is unknown to this client.
           if (!running) return;
           // (A connection reset is ABORTED.)
-          expect([Code.Unavailable, Code.Aborted, Code.Internal, Code.Unknown, Code.Canceled, Code.DeadlineExceeded]).toContain(ConnectError.from(error).code);
+          expect([Code.Unavailable, Code.Aborted, Code.Internal, Code.Unknown, Code.Canceled, Code.DeadlineExceeded]).toContain(
+            ConnectError.from(error).code,
+          );
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       }
@@ -159,7 +176,17 @@ it("SIGKILL mid-load, twice: every transfer ends COMPLETED or FAILED and the led
   // Across the two kills something was caught in flight, so recovery really ran.
   expect(initiatedAtKill.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
 
-  const rows = await sql<{ id: string; idempotency_key: string; status: string; amount: string; from_account_id: string; to_account_id: string; entry_id: string }[]>`
+  const rows = await sql<
+    {
+      id: string;
+      idempotency_key: string;
+      status: string;
+      amount: string;
+      from_account_id: string;
+      to_account_id: string;
+      entry_id: string;
+    }[]
+  >`
     select id, idempotency_key, status, amount::text, from_account_id, to_account_id, entry_id from transfers`;
   expect(rows.length).toBeGreaterThanOrEqual(80);
   expect(rows.every((row) => row.status === "completed" || row.status === "failed")).toBe(true);
@@ -192,10 +219,14 @@ it("SIGKILL mid-load, twice: every transfer ends COMPLETED or FAILED and the led
   }
   // The stream tells each transfer's lifecycle once: Initiated, then its final status.
   const all = await sql<{ id: string; status: string }[]>`select id, status from transfers`;
-  const events = await eventually(async () => {
-    const got = await m.streamEvents();
-    return got.filter((e) => e.type !== "initiated").length >= all.length ? got : undefined;
-  }, "every event on the stream", 30_000);
+  const events = await eventually(
+    async () => {
+      const got = await m.streamEvents();
+      return got.filter((e) => e.type !== "initiated").length >= all.length ? got : undefined;
+    },
+    "every event on the stream",
+    30_000,
+  );
   const lifecycles = new Map<string, string[]>();
   for (const event of events) lifecycles.set(event.transfer.id, [...(lifecycles.get(event.transfer.id) ?? []), event.type]);
   expect(lifecycles.size).toBe(all.length);

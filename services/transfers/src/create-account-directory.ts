@@ -1,4 +1,4 @@
-import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { AccountStatus, type LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { LRUCache } from "lru-cache";
 import { transientError } from "./transient-error.js";
@@ -22,7 +22,10 @@ export interface AccountDirectory {
  * entry is posted (a closed account refuses it), so a stale "open" costs nothing but a FAILED
  * transfer decided one step later. Unknown accounts are not cached: they may be opened soon.
  */
-export function createAccountDirectory(ledger: Client<typeof LedgerService>, options: { max?: number; ttlMs?: number } = {}): AccountDirectory {
+export function createAccountDirectory(
+  ledger: Client<typeof LedgerService>,
+  options: { max?: number; ttlMs?: number } = {},
+): AccountDirectory {
   const cache = new LRUCache<string, AccountFacts>({ max: options.max ?? 100_000, ttl: options.ttlMs ?? 10 * 60_000 });
   const inFlight = new Map<string, Promise<AccountFacts | undefined>>();
 

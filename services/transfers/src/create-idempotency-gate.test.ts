@@ -5,8 +5,15 @@ import { afterAll, expect, it } from "vitest";
 import { createIdempotencyGate } from "./create-idempotency-gate.js";
 
 const logger = pino({ level: "silent" });
-const redis = new Redis(process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379");
-const dead = new Redis({ host: "127.0.0.1", port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+const dead = new Redis({
+  host: "127.0.0.1",
+  port: 1,
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  retryStrategy: () => null,
+});
 dead.on("error", () => {});
 
 afterAll(async () => {

@@ -81,7 +81,14 @@ export function createIdempotencyGate(options: IdempotencyGateOptions): Idempote
         }
         return {
           role: "follower",
-          stillHeld: () => bounded(redis.exists(key)).then((n) => n === 1, (error: unknown) => (warn(error), false)),
+          stillHeld: () =>
+            bounded(redis.exists(key)).then(
+              (n) => n === 1,
+              (error: unknown) => {
+                warn(error);
+                return false;
+              },
+            ),
         };
       } catch (error) {
         warn(error);

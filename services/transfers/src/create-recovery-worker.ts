@@ -1,13 +1,13 @@
 import type { Client, Code } from "@connectrpc/connect";
-import { and, asc, eq, lt } from "drizzle-orm";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { Worker } from "@paymesh/runtime";
+import { and, asc, eq, lt } from "drizzle-orm";
 import type { Logger } from "pino";
 import { classifyLedgerError } from "./classify-ledger-error.js";
 import type { Clock } from "./clock.js";
 import { entryRequestFor } from "./entry-request-for.js";
 import { transfers } from "./schema.js";
-import { finishTransfer, type Failure, type SubjectOf } from "./transfer-store.js";
+import { type Failure, finishTransfer, type SubjectOf } from "./transfer-store.js";
 import type { TransfersDatabase } from "./transfers-database.js";
 
 export interface RecoveryWorkerOptions {
@@ -74,7 +74,10 @@ export function createRecoveryWorker(options: RecoveryWorkerOptions): Worker & {
             to: transfer.toAccountId ?? "",
           });
           if (outcome.kind !== "refused") {
-            logger[outcome.kind === "conflict" ? "error" : "warn"]({ transferId: transfer.id, entryId: transfer.entryId, outcome }, "transfer still unsettled");
+            logger[outcome.kind === "conflict" ? "error" : "warn"](
+              { transferId: transfer.id, entryId: transfer.entryId, outcome },
+              "transfer still unsettled",
+            );
             continue;
           }
           failure = { reason: outcome.reason, message: outcome.message };

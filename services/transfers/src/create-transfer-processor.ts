@@ -1,4 +1,4 @@
-import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import type { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { CreateTransferRequest } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
@@ -13,8 +13,16 @@ import type { LimitPolicies } from "./create-limit-policies.js";
 import { entryRequestFor } from "./entry-request-for.js";
 import { requestDifference } from "./request-difference.js";
 import { requestFingerprint } from "./request-fingerprint.js";
-import { AlreadySettled, findTransfer, findTransferByKey, finishTransfer, recordTransfer, type Failure, type SubjectOf } from "./transfer-store.js";
-import { storedRequestOf, transferRequestOf, type TransferRequest } from "./transfer-request.js";
+import { storedRequestOf, type TransferRequest, transferRequestOf } from "./transfer-request.js";
+import {
+  AlreadySettled,
+  type Failure,
+  findTransfer,
+  findTransferByKey,
+  finishTransfer,
+  recordTransfer,
+  type SubjectOf,
+} from "./transfer-store.js";
 import type { TransferRow, TransfersDatabase } from "./transfers-database.js";
 import { transientError } from "./transient-error.js";
 
@@ -44,7 +52,9 @@ export interface TransferProcessor {
 }
 
 /** Where the payee stands after resolution. */
-type PayeeCheck = { ok: true; accountId: string; owner: string; currency: string } | { ok: false; accountId: string | null; failure: Failure };
+type PayeeCheck =
+  | { ok: true; accountId: string; owner: string; currency: string }
+  | { ok: false; accountId: string | null; failure: Failure };
 
 /**
  * The CreateTransfer flow: validate (protovalidate, before this) → idempotency → resolve the
@@ -107,7 +117,11 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
         owner = resolved!.owner;
       } catch (error) {
         if (ConnectError.from(error).code === Code.NotFound) {
-          return { ok: false, accountId: null, failure: { reason: "payee_unavailable", message: `${request.to.handle} does not resolve to anyone` } };
+          return {
+            ok: false,
+            accountId: null,
+            failure: { reason: "payee_unavailable", message: `${request.to.handle} does not resolve to anyone` },
+          };
         }
         throw transientError(error, "the handle directory");
       }
@@ -119,7 +133,11 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
       return { ok: false, accountId, failure: { reason: "payee_unavailable", message: "the payee's account is not open" } };
     }
     if (account.currency !== request.currency) {
-      return { ok: false, accountId, failure: { reason: "account_unavailable", message: `the payee's account holds ${account.currency}, not ${request.currency}` } };
+      return {
+        ok: false,
+        accountId,
+        failure: { reason: "account_unavailable", message: `the payee's account holds ${account.currency}, not ${request.currency}` },
+      };
     }
     return { ok: true, accountId, owner: owner || account.owner, currency: account.currency };
   };
@@ -173,7 +191,10 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
       if (outcome.kind !== "refused") {
         // The entry may exist or not: leave the transfer INITIATED for recovery, which re-posts
         // the same entry id and so learns the answer without risking a second posting.
-        logger[outcome.kind === "conflict" ? "error" : "warn"]({ transferId: row.id, entryId: row.entryId, outcome }, "ledger answer lost; recovery will settle the transfer");
+        logger[outcome.kind === "conflict" ? "error" : "warn"](
+          { transferId: row.id, entryId: row.entryId, outcome },
+          "ledger answer lost; recovery will settle the transfer",
+        );
         return row;
       }
       failure = { reason: outcome.reason, message: outcome.message };
@@ -203,7 +224,8 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
         // A fresh Redis claim means no request used the key within its TTL; an older use still
         // surfaces below, as the conflict on the unique (payer, key) row.
         const existing = ticket.role === "leader" ? undefined : await findTransferByKey(db, caller, key);
-        const { created, row } = existing !== undefined ? { created: false, row: existing } : await record(caller, key, request, fingerprint);
+        const { created, row } =
+          existing !== undefined ? { created: false, row: existing } : await record(caller, key, request, fingerprint);
         if (!created) {
           sameRequest(row, request, fingerprint);
           // Another request (with Redis bypassed or expired) made it: wait for its outcome.

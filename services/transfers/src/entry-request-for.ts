@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { PostEntryRequestSchema, Side, type PostEntryRequest } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { type PostEntryRequest, PostEntryRequestSchema, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { TransferRow } from "./transfers-database.js";
 
 /**

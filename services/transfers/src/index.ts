@@ -1,2 +1,2 @@
-export { transfersService, createTransfersService, type TransfersServiceOptions } from "./main.js";
 export { entryIdFor } from "./entry-id-for.js";
+export { createTransfersService, type TransfersServiceOptions, transfersService } from "./main.js";

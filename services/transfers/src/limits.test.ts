@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { FailureReason, TransferStatus, type Transfer } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { FailureReason, type Transfer, TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import { connectErrorOf } from "@paymesh/testkit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,14 +45,25 @@ describe("limit policy", () => {
       dailyMax: 2_000_000n,
       monthlyMax: 10_000_000n,
     });
-    expect((await m.operator.getLimitPolicy({ currency: "JPY" })).policy).toMatchObject({ perTransactionMax: 10_000n, dailyMax: 20_000n, monthlyMax: 100_000n });
-    const service = m.mesh.client((await import("@paymesh/gen/paymesh/transfers/v1/transfers_pb")).TransferService, { url: m.transfersUrl! }, { subject: "governance", role: "service" });
+    expect((await m.operator.getLimitPolicy({ currency: "JPY" })).policy).toMatchObject({
+      perTransactionMax: 10_000n,
+      dailyMax: 20_000n,
+      monthlyMax: 100_000n,
+    });
+    const service = m.mesh.client(
+      (await import("@paymesh/gen/paymesh/transfers/v1/transfers_pb")).TransferService,
+      { url: m.transfersUrl! },
+      { subject: "governance", role: "service" },
+    );
     const { policy } = await service.setLimitPolicy({ policy: { currency: "GBP", perTransactionMax: 5n, dailyMax: 10n, monthlyMax: 20n } });
     expect(policy).toMatchObject({ currency: "GBP", perTransactionMax: 5n, dailyMax: 10n, monthlyMax: 20n });
     expect((await m.operator.getLimitPolicy({ currency: "GBP" })).policy!.dailyMax).toBe(10n);
     const user = m.transfersAs("someone");
     expect((await connectErrorOf(user.getLimitPolicy({ currency: "USD" }))).code).toBe(Code.PermissionDenied);
-    expect((await connectErrorOf(user.setLimitPolicy({ policy: { currency: "USD", perTransactionMax: 1n, dailyMax: 1n, monthlyMax: 1n } }))).code).toBe(Code.PermissionDenied);
+    expect(
+      (await connectErrorOf(user.setLimitPolicy({ policy: { currency: "USD", perTransactionMax: 1n, dailyMax: 1n, monthlyMax: 1n } })))
+        .code,
+    ).toBe(Code.PermissionDenied);
     expect((await connectErrorOf(setPolicy("GBP", 11n, 10n, 20n))).code).toBe(Code.InvalidArgument);
     expect((await connectErrorOf(setPolicy("GBP", 0n, 10n, 20n))).code).toBe(Code.InvalidArgument);
   });

@@ -5,7 +5,7 @@ import { TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb"
 import { createEnvReader, isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
 import type { Redis } from "ioredis";
 import { applyHistoryEvent, HISTORY_PROJECTION } from "./apply-history-event.js";
-import { systemClock, type Clock } from "./clock.js";
+import { type Clock, systemClock } from "./clock.js";
 import { createAccountDirectory } from "./create-account-directory.js";
 import { createIdempotencyGate } from "./create-idempotency-gate.js";
 import { createLimitPolicies } from "./create-limit-policies.js";

@@ -33,8 +33,15 @@ describe("requestFingerprint and requestDifference", () => {
         if (field === "amount") b.amount = a.amount + 1n;
         if (field === "currency") b.currency = a.currency === "USD" ? "EUR" : "USD";
         if (field === "memo") b.memo = `${a.memo}!`;
-        if (field === "to") b.to = a.to.kind === "handle" ? { kind: "handle", handle: `${a.to.handle}x` } : { kind: "handle", handle: "@someone" };
-        const names = { fromAccountId: /^from_account_id/, amount: /^amount/, currency: /^currency/, memo: /^memo/, to: /^(to_handle|payee)/ };
+        if (field === "to")
+          b.to = a.to.kind === "handle" ? { kind: "handle", handle: `${a.to.handle}x` } : { kind: "handle", handle: "@someone" };
+        const names = {
+          fromAccountId: /^from_account_id/,
+          amount: /^amount/,
+          currency: /^currency/,
+          memo: /^memo/,
+          to: /^(to_handle|payee)/,
+        };
         expect(requestDifference(a, b)).toMatch(names[field]);
         expect(requestFingerprint(a)).not.toBe(requestFingerprint(b));
       }),
@@ -42,7 +49,13 @@ describe("requestFingerprint and requestDifference", () => {
   });
 
   it("cannot be fooled by moving characters between fields", () => {
-    const a: TransferRequest = { fromAccountId: "00000000-0000-4000-8000-000000000000", to: { kind: "handle", handle: "@ab" }, amount: 12n, currency: "USD", memo: "3" };
+    const a: TransferRequest = {
+      fromAccountId: "00000000-0000-4000-8000-000000000000",
+      to: { kind: "handle", handle: "@ab" },
+      amount: 12n,
+      currency: "USD",
+      memo: "3",
+    };
     const b: TransferRequest = { ...a, amount: 1n, memo: "23" };
     expect(requestFingerprint(a)).not.toBe(requestFingerprint(b));
   });

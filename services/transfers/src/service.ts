@@ -1,12 +1,11 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
+import { FailureReason, LimitPolicySchema, type Transfer, type TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { DomainError, decodePageToken, encodePageToken, type Principal, principalOf, requireRole } from "@paymesh/runtime";
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
-import { LimitPolicySchema, TransferService, type Transfer } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { decodePageToken, DomainError, encodePageToken, principalOf, requireRole, type Principal } from "@paymesh/runtime";
 import type { LimitPolicies } from "./create-limit-policies.js";
 import type { TransferProcessor } from "./create-transfer-processor.js";
 import { limitsFor } from "./limits-for.js";
-import { FailureReason } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import { limitPolicies, transferHistory } from "./schema.js";
 import { toTransfer, transferOf } from "./to-proto.js";
 import { findTransfer } from "./transfer-store.js";

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { FailureReason, TransferSchema, TransferStatus, type Transfer } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { FailureReason, type Transfer, TransferSchema, TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import type { FailureReasonName, TransferStatusName } from "./schema.js";
 import type { HistoryRow, TransferRow } from "./transfers-database.js";
 

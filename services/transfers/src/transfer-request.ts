@@ -1,6 +1,6 @@
+import { normalizeHandle } from "@paymesh/domain";
 import type { CreateTransferRequest } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import { DomainError } from "@paymesh/runtime";
-import { normalizeHandle } from "@paymesh/domain";
 import type { TransferRow } from "./transfers-database.js";
 
 /** Who gets paid, as the caller named them. */

@@ -1,16 +1,12 @@
 import { create } from "@bufbuild/protobuf";
-import { and, eq, sql } from "drizzle-orm";
 import { appendEvents, type OutgoingEvent } from "@paymesh/events";
-import {
-  TransferCompletedSchema,
-  TransferFailedSchema,
-  TransferInitiatedSchema,
-} from "@paymesh/gen/paymesh/transfers/v1/events_pb";
-import { entryIdFor } from "./entry-id-for.js";
+import { TransferCompletedSchema, TransferFailedSchema, TransferInitiatedSchema } from "@paymesh/gen/paymesh/transfers/v1/events_pb";
+import { and, eq, sql } from "drizzle-orm";
 import type { Limits } from "./default-limit-policy.js";
-import { limitsFor } from "./limits-for.js";
+import { entryIdFor } from "./entry-id-for.js";
 import { formatMinor } from "./format-minor.js";
-import { limitUsage, transfers, type FailureReasonName } from "./schema.js";
+import { limitsFor } from "./limits-for.js";
+import { type FailureReasonName, limitUsage, transfers } from "./schema.js";
 import { transferOf } from "./to-proto.js";
 import type { TransferRequest } from "./transfer-request.js";
 import type { TransferRow, TransfersDatabase, TransfersTransaction } from "./transfers-database.js";
@@ -106,7 +102,9 @@ export async function recordTransfer(
       subject: subject("transfer_initiated"),
       schema: TransferInitiatedSchema,
       // As accepted: a transfer failed by the checks was still initiated first.
-      message: create(TransferInitiatedSchema, { transfer: transferOf({ ...inserted, status: "initiated", failureReason: null, failureMessage: "" }) }),
+      message: create(TransferInitiatedSchema, {
+        transfer: transferOf({ ...inserted, status: "initiated", failureReason: null, failureMessage: "" }),
+      }),
     };
     if (inserted.status === "failed") {
       await appendEvents(tx, [initiated, failedEvent(inserted, subject)]);
@@ -114,7 +112,10 @@ export async function recordTransfer(
     }
     // The reservation and the event are independent statements: sent together (pipelined on
     // the transaction's connection) rather than one round trip after the other.
-    const [exceeded] = await Promise.all([reserveLimits(tx, inserted, at, limits ?? (await limitsFor(tx, inserted.currency))), appendEvents(tx, [initiated])]);
+    const [exceeded] = await Promise.all([
+      reserveLimits(tx, inserted, at, limits ?? (await limitsFor(tx, inserted.currency))),
+      appendEvents(tx, [initiated]),
+    ]);
     if (exceeded === undefined) return { created: true, row: inserted };
     const [row] = (await tx
       .update(transfers)
@@ -152,8 +153,20 @@ export async function finishTransfer(
   const changes =
     failure === undefined
       ? { status: "completed" as const, updatedAt: at }
-      : { status: "failed" as const, failureReason: failure.reason, failureMessage: failure.message, usageDay: null, usageMonth: null, updatedAt: at };
-  const update = () => tx.update(transfers).set(changes).where(and(eq(transfers.id, transfer.id), eq(transfers.status, "initiated"))).returning();
+      : {
+          status: "failed" as const,
+          failureReason: failure.reason,
+          failureMessage: failure.message,
+          usageDay: null,
+          usageMonth: null,
+          updatedAt: at,
+        };
+  const update = () =>
+    tx
+      .update(transfers)
+      .set(changes)
+      .where(and(eq(transfers.id, transfer.id), eq(transfers.status, "initiated")))
+      .returning();
   const release = async () => {
     if (failure === undefined || transfer.usageDay === null || transfer.usageMonth === null) return;
     await tx
@@ -168,7 +181,11 @@ export async function finishTransfer(
   };
   const event = (row: TransferRow): OutgoingEvent =>
     failure === undefined
-      ? { subject: subject("transfer_completed"), schema: TransferCompletedSchema, message: create(TransferCompletedSchema, { transfer: transferOf(row) }) }
+      ? {
+          subject: subject("transfer_completed"),
+          schema: TransferCompletedSchema,
+          message: create(TransferCompletedSchema, { transfer: transferOf(row) }),
+        }
       : failedEvent(row, subject);
   if (pipelined) {
     const expected: TransferRow = { ...transfer, ...changes };
@@ -184,7 +201,11 @@ export async function finishTransfer(
 }
 
 function failedEvent(row: TransferRow, subject: SubjectOf): OutgoingEvent {
-  return { subject: subject("transfer_failed"), schema: TransferFailedSchema, message: create(TransferFailedSchema, { transfer: transferOf(row) }) };
+  return {
+    subject: subject("transfer_failed"),
+    schema: TransferFailedSchema,
+    message: create(TransferFailedSchema, { transfer: transferOf(row) }),
+  };
 }
 
 /**

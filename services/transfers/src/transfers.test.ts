@@ -1,22 +1,22 @@
 import { randomUUID } from "node:crypto";
 import { Code } from "@connectrpc/connect";
-import { FailureReason, TransferStatus, type Transfer } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { connectErrorOf } from "@paymesh/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, eq } from "drizzle-orm";
 import { subjectFor } from "@paymesh/events";
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { FailureReason, type Transfer, TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { connectErrorOf } from "@paymesh/testkit";
+import { and, eq } from "drizzle-orm";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRecoveryWorker } from "./create-recovery-worker.js";
 import { entryIdFor } from "./entry-id-for.js";
 import { entryRequestFor } from "./entry-request-for.js";
 import { requestFingerprint } from "./request-fingerprint.js";
-import { AlreadySettled, finishTransfer, recordTransfer } from "./transfer-store.js";
-import type { TransferRequest } from "./transfer-request.js";
 import { limitUsage, transfers } from "./schema.js";
-import { transferOf } from "./to-proto.js";
 import { eventually, startTransfersMesh, type TransfersMesh } from "./testing/start-transfers-mesh.js";
+import { transferOf } from "./to-proto.js";
+import type { TransferRequest } from "./transfer-request.js";
+import { AlreadySettled, finishTransfer, recordTransfer } from "./transfer-store.js";
 
 let m: TransfersMesh;
 
@@ -123,7 +123,14 @@ describe("CreateTransfer", () => {
   it("refuses a changed request under a used key, naming what differs, and moves nothing more", async () => {
     const payer = await m.user("hank", { balance: 5_000n });
     const payee = await m.user("ivy", { balance: 0n });
-    const base = { idempotencyKey: "reused", fromAccountId: payer.accountId, to: { case: "toHandle" as const, value: payee.handle }, amount: 100n, currency: "USD", memo: "a" };
+    const base = {
+      idempotencyKey: "reused",
+      fromAccountId: payer.accountId,
+      to: { case: "toHandle" as const, value: payee.handle },
+      amount: 100n,
+      currency: "USD",
+      memo: "a",
+    };
     const first = (await payer.transfers.createTransfer(base)).transfer!;
     const changed = await connectErrorOf(payer.transfers.createTransfer({ ...base, amount: 101n }));
     expect(changed.code).toBe(Code.AlreadyExists);
@@ -135,7 +142,10 @@ describe("CreateTransfer", () => {
     const theirs = (await other.transfers.createTransfer({ ...base, fromAccountId: other.accountId })).transfer!;
     expect(theirs.id).not.toBe(first.id);
     // Case and "@" are normalised before comparing: the same request.
-    expect((await payer.transfers.createTransfer({ ...base, to: { case: "toHandle", value: payee.handle.slice(1).toUpperCase() } })).transfer!.id).toBe(first.id);
+    expect(
+      (await payer.transfers.createTransfer({ ...base, to: { case: "toHandle", value: payee.handle.slice(1).toUpperCase() } })).transfer!
+        .id,
+    ).toBe(first.id);
     expect(await balancesOf(payer.accountId, payee.accountId)).toEqual([4_900n, 200n]);
   });
 
@@ -143,7 +153,13 @@ describe("CreateTransfer", () => {
     it("insufficient funds: a FAILED transfer, returned again for the same key", async () => {
       const payer = await m.user("jack", { balance: 99n });
       const payee = await m.user("kim", { balance: 0n });
-      const request = { idempotencyKey: "too-much", fromAccountId: payer.accountId, to: { case: "toHandle" as const, value: payee.handle }, amount: 100n, currency: "USD" };
+      const request = {
+        idempotencyKey: "too-much",
+        fromAccountId: payer.accountId,
+        to: { case: "toHandle" as const, value: payee.handle },
+        amount: 100n,
+        currency: "USD",
+      };
       const { transfer } = await payer.transfers.createTransfer(request);
       expect(transfer).toMatchObject({ status: TransferStatus.FAILED, failureReason: FailureReason.INSUFFICIENT_FUNDS });
       expect(transfer!.failureMessage).toMatch(/insufficient funds/);
@@ -164,7 +180,12 @@ describe("CreateTransfer", () => {
         amount: 10n,
         currency: "USD",
       });
-      expect(transfer).toMatchObject({ status: TransferStatus.FAILED, failureReason: FailureReason.PAYEE_UNAVAILABLE, toAccountId: "", payee: "" });
+      expect(transfer).toMatchObject({
+        status: TransferStatus.FAILED,
+        failureReason: FailureReason.PAYEE_UNAVAILABLE,
+        toAccountId: "",
+        payee: "",
+      });
       expect(await m.entryExists(transfer!.entryId)).toBe(false);
       expect(await m.balance(payer.accountId)).toBe(1_000n);
     });
@@ -187,13 +208,25 @@ describe("CreateTransfer", () => {
     it("a zero amount: INVALID_ARGUMENT, nothing recorded", async () => {
       const payer = await m.user("olga", { balance: 1_000n });
       const error = await connectErrorOf(
-        payer.transfers.createTransfer({ idempotencyKey: "zero", fromAccountId: payer.accountId, to: { case: "toHandle", value: "@mia" }, amount: 0n, currency: "USD" }),
+        payer.transfers.createTransfer({
+          idempotencyKey: "zero",
+          fromAccountId: payer.accountId,
+          to: { case: "toHandle", value: "@mia" },
+          amount: 0n,
+          currency: "USD",
+        }),
       );
       expect(error.code).toBe(Code.InvalidArgument);
       expect(error.rawMessage).toMatch(/amount/);
       expect(await m.balance(payer.accountId)).toBe(1_000n);
       // Nothing was recorded under the key: a corrected request may use it.
-      const ok = await payer.transfers.createTransfer({ idempotencyKey: "zero", fromAccountId: payer.accountId, to: { case: "toHandle", value: "@mia" }, amount: 1n, currency: "USD" });
+      const ok = await payer.transfers.createTransfer({
+        idempotencyKey: "zero",
+        fromAccountId: payer.accountId,
+        to: { case: "toHandle", value: "@mia" },
+        amount: 1n,
+        currency: "USD",
+      });
       expect(ok.transfer!.status).toBe(TransferStatus.COMPLETED);
     });
 
@@ -201,7 +234,13 @@ describe("CreateTransfer", () => {
       const victim = await m.user("pam", { balance: 1_000n });
       const thief = await m.user("quinn", { balance: 0n });
       const attempt = (fromAccountId: string) =>
-        thief.transfers.createTransfer({ idempotencyKey: randomUUID(), fromAccountId, to: { case: "toHandle", value: thief.handle }, amount: 500n, currency: "USD" });
+        thief.transfers.createTransfer({
+          idempotencyKey: randomUUID(),
+          fromAccountId,
+          to: { case: "toHandle", value: thief.handle },
+          amount: 500n,
+          currency: "USD",
+        });
       const error = await connectErrorOf(attempt(victim.accountId));
       expect(error.code).toBe(Code.PermissionDenied);
       expect((await connectErrorOf(attempt(randomUUID()))).code).toBe(Code.PermissionDenied);
@@ -211,7 +250,13 @@ describe("CreateTransfer", () => {
     it("paying into the paying account itself: INVALID_ARGUMENT", async () => {
       const payer = await m.user("rita", { balance: 1_000n });
       const error = await connectErrorOf(
-        payer.transfers.createTransfer({ idempotencyKey: "self", fromAccountId: payer.accountId, to: { case: "toHandle", value: payer.handle }, amount: 5n, currency: "USD" }),
+        payer.transfers.createTransfer({
+          idempotencyKey: "self",
+          fromAccountId: payer.accountId,
+          to: { case: "toHandle", value: payer.handle },
+          amount: 5n,
+          currency: "USD",
+        }),
       );
       expect(error.code).toBe(Code.InvalidArgument);
       expect(await m.balance(payer.accountId)).toBe(1_000n);
@@ -220,8 +265,20 @@ describe("CreateTransfer", () => {
     it("a currency the accounts do not hold: FAILED, account unavailable", async () => {
       const payer = await m.user("sam", { balance: 1_000n });
       const euro = await m.user("tara", { balance: 0n, currency: "EUR", handle: "@tara-eur" });
-      const wrongPayer = await payer.transfers.createTransfer({ idempotencyKey: "eur", fromAccountId: payer.accountId, to: { case: "toHandle", value: euro.handle }, amount: 5n, currency: "EUR" });
-      const wrongPayee = await payer.transfers.createTransfer({ idempotencyKey: "usd", fromAccountId: payer.accountId, to: { case: "toHandle", value: euro.handle }, amount: 5n, currency: "USD" });
+      const wrongPayer = await payer.transfers.createTransfer({
+        idempotencyKey: "eur",
+        fromAccountId: payer.accountId,
+        to: { case: "toHandle", value: euro.handle },
+        amount: 5n,
+        currency: "EUR",
+      });
+      const wrongPayee = await payer.transfers.createTransfer({
+        idempotencyKey: "usd",
+        fromAccountId: payer.accountId,
+        to: { case: "toHandle", value: euro.handle },
+        amount: 5n,
+        currency: "USD",
+      });
       for (const { transfer } of [wrongPayer, wrongPayee]) {
         expect(transfer).toMatchObject({ status: TransferStatus.FAILED, failureReason: FailureReason.ACCOUNT_UNAVAILABLE });
       }
@@ -238,10 +295,21 @@ describe("ListTransfers", () => {
     for (let i = 0; i < 5; i++) {
       const from = i % 2 === 0 ? payer : friend;
       const to = i % 2 === 0 ? friend : payer;
-      const { transfer } = await from.transfers.createTransfer({ idempotencyKey: `page-${i}`, fromAccountId: from.accountId, to: { case: "toHandle", value: to.handle }, amount: BigInt(i + 1), currency: "USD" });
+      const { transfer } = await from.transfers.createTransfer({
+        idempotencyKey: `page-${i}`,
+        fromAccountId: from.accountId,
+        to: { case: "toHandle", value: to.handle },
+        amount: BigInt(i + 1),
+        currency: "USD",
+      });
       made.push(transfer!.id);
     }
-    await eventually(async () => (await payer.transfers.listTransfers({ pageSize: 100 })).transfers.filter((t) => t.status === TransferStatus.COMPLETED).length === 5, "the history to catch up");
+    await eventually(
+      async () =>
+        (await payer.transfers.listTransfers({ pageSize: 100 })).transfers.filter((t) => t.status === TransferStatus.COMPLETED).length ===
+        5,
+      "the history to catch up",
+    );
     const seen: string[] = [];
     let pageToken = "";
     do {
@@ -261,10 +329,24 @@ describe("recovery", () => {
     const payee = await m.user("zed", { balance: 0n });
     const subject = (event: string) => subjectFor(m.mesh.prefix, "transfers", event);
     const recorded = async (key: string, amount: bigint) => {
-      const request: TransferRequest = { fromAccountId: payer.accountId, to: { kind: "handle", handle: payee.handle }, amount, currency: "USD", memo: "" };
+      const request: TransferRequest = {
+        fromAccountId: payer.accountId,
+        to: { kind: "handle", handle: payee.handle },
+        amount,
+        currency: "USD",
+        memo: "",
+      };
       const { row } = await recordTransfer(
         m.transfersDb,
-        { id: uuidv7(), payer: "yara", idempotencyKey: key, requestFingerprint: requestFingerprint(request), request, toAccountId: payee.accountId, payee: "zed" },
+        {
+          id: uuidv7(),
+          payer: "yara",
+          idempotencyKey: key,
+          requestFingerprint: requestFingerprint(request),
+          request,
+          toAccountId: payee.accountId,
+          payee: "zed",
+        },
         new Date(),
         subject,
       );
@@ -296,15 +378,28 @@ describe("recovery", () => {
     expect(await m.entryExists(unaffordable.entryId)).toBe(false);
     expect(await balancesOf(payer.accountId, payee.accountId)).toEqual([700n, 300n]);
     // The failed one gave its limit usage back; the completed ones hold theirs.
-    const [usage] = await m.transfersDb.select().from(limitUsage).where(and(eq(limitUsage.accountId, payer.accountId), eq(limitUsage.period, "day")));
+    const [usage] = await m.transfersDb
+      .select()
+      .from(limitUsage)
+      .where(and(eq(limitUsage.accountId, payer.accountId), eq(limitUsage.period, "day")));
     expect(usage!.used).toBe(300n);
     // A request handler that outlived its wait and settles late finds the transfer settled: its
     // transaction (and the event it had already written) rolls back; the events test below
     // would see a second terminal event otherwise.
-    await expect(m.transfersDb.transaction((tx) => finishTransfer(tx, posted, undefined, new Date(), subject, { pipelined: true }))).rejects.toThrow(AlreadySettled);
-    await expect(m.transfersDb.transaction((tx) => finishTransfer(tx, unaffordable, undefined, new Date(), subject))).resolves.toBeUndefined();
+    await expect(
+      m.transfersDb.transaction((tx) => finishTransfer(tx, posted, undefined, new Date(), subject, { pipelined: true })),
+    ).rejects.toThrow(AlreadySettled);
+    await expect(
+      m.transfersDb.transaction((tx) => finishTransfer(tx, unaffordable, undefined, new Date(), subject)),
+    ).resolves.toBeUndefined();
     // A client retrying the crashed request gets the settled transfer.
-    const retried = await payer.transfers.createTransfer({ idempotencyKey: "crash-after-post", fromAccountId: payer.accountId, to: { case: "toHandle", value: payee.handle }, amount: 100n, currency: "USD" });
+    const retried = await payer.transfers.createTransfer({
+      idempotencyKey: "crash-after-post",
+      fromAccountId: payer.accountId,
+      to: { case: "toHandle", value: payee.handle },
+      amount: 100n,
+      currency: "USD",
+    });
     expect(retried.transfer).toMatchObject({ id: posted.id, status: TransferStatus.COMPLETED });
     expect(await balancesOf(payer.accountId, payee.accountId)).toEqual([700n, 300n]);
   });

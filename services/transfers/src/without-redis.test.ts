@@ -7,7 +7,14 @@ import { startTransfersMesh, type TransfersMesh } from "./testing/start-transfer
 
 // The idempotency fast path pointed at a Redis that is not there (nothing listens on port 1):
 // every call to it fails at once, so the service runs on its database alone.
-const deadRedis = new Redis({ host: "127.0.0.1", port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+const deadRedis = new Redis({
+  host: "127.0.0.1",
+  port: 1,
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  retryStrategy: () => null,
+});
 deadRedis.on("error", () => {});
 let m: TransfersMesh;
 
@@ -21,10 +28,21 @@ afterAll(async () => {
 });
 
 it("keeps the idempotency contract with Redis down: 20 concurrent requests, one transfer, one entry", async () => {
-  expect(await deadRedis.ping().then(() => "up", () => "down")).toBe("down");
+  expect(
+    await deadRedis.ping().then(
+      () => "up",
+      () => "down",
+    ),
+  ).toBe("down");
   const payer = await m.user("wendy", { balance: 5_000n });
   const payee = await m.user("xavier", { balance: 0n });
-  const request = { idempotencyKey: "no-redis", fromAccountId: payer.accountId, to: { case: "toHandle" as const, value: payee.handle }, amount: 250n, currency: "USD" };
+  const request = {
+    idempotencyKey: "no-redis",
+    fromAccountId: payer.accountId,
+    to: { case: "toHandle" as const, value: payee.handle },
+    amount: 250n,
+    currency: "USD",
+  };
   const results = await Promise.all(Array.from({ length: 20 }, () => payer.transfers.createTransfer(request)));
   const ids = new Set(results.map((r) => r.transfer!.id));
   expect(ids.size).toBe(1);

@@ -2,8 +2,8 @@
 // (HANDLES_ENCRYPTION_KEY_ID), after a rotation. Reads the same environment as the service
 // (POSTGRES_URL, DATABASE_NAME, HANDLES_ENCRYPTION_KEYS, ...). Safe beside running instances and
 // safe to repeat. Retire an old key from HANDLES_ENCRYPTION_KEYS only after this reports 0 failed.
-import { openDatabase, databaseUrl } from "@paymesh/db";
-import { loadConfig, SERVICE_PORTS, ConfigError } from "@paymesh/runtime";
+import { databaseUrl, openDatabase } from "@paymesh/db";
+import { ConfigError, loadConfig, SERVICE_PORTS } from "@paymesh/runtime";
 import { readHandlesConfig } from "../read-handles-config.js";
 import { reencryptAll } from "../reencrypt-all.js";
 import * as schema from "../schema.js";

@@ -5,7 +5,7 @@ import { streamNameFor } from "@paymesh/events";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { TransferCompletedSchema, TransferFailedSchema, TransferInitiatedSchema } from "@paymesh/gen/paymesh/transfers/v1/events_pb";
-import { TransferService, type Transfer } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { type Transfer, TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import { handlesService } from "@paymesh/handles";
 import { ledgerService } from "@paymesh/ledger";
 import type { Env } from "@paymesh/runtime";
@@ -57,9 +57,7 @@ export interface TransfersMesh {
  * The real mesh for transfers tests: ledger, handles and (unless told not to) transfers, with a
  * funding account (owner `bank`) that user wallets are funded from.
  */
-export async function startTransfersMesh(
-  options: { transfers?: TransfersServiceOptions | false; env?: Env } = {},
-): Promise<TransfersMesh> {
+export async function startTransfersMesh(options: { transfers?: TransfersServiceOptions | false; env?: Env } = {}): Promise<TransfersMesh> {
   const mesh = await createTestMesh();
   try {
     const ledgerRunning = await mesh.start(ledgerService);
@@ -69,7 +67,13 @@ export async function startTransfersMesh(
       options.transfers === false ? undefined : await mesh.start(createTransfersService(options.transfers ?? {}), options.env ?? {});
     const ledger = mesh.client(LedgerService, ledgerRunning, { subject: "ops", role: "operator" });
     const fundingId = randomUUID();
-    await ledger.createAccount({ id: fundingId, currency: "USD", owner: "bank", code: "funding", flags: { creditsMustNotExceedDebits: true } });
+    await ledger.createAccount({
+      id: fundingId,
+      currency: "USD",
+      owner: "bank",
+      code: "funding",
+      flags: { creditsMustNotExceedDebits: true },
+    });
     const fundingByCurrency = new Map([["USD", fundingId]]);
     const transfersAs = (subject: string, url = transfersRunning?.url) => {
       if (url === undefined) throw new Error("no transfers service in this mesh");
@@ -83,16 +87,30 @@ export async function startTransfersMesh(
       transfersUrl: transfersRunning?.url,
       transfersDb: transfersRunning?.context.database.db as TransfersDatabase,
       ledger,
-      operator: transfersRunning ? mesh.client(TransferService, transfersRunning, { subject: "ops", role: "operator" }) : (undefined as never),
+      operator: transfersRunning
+        ? mesh.client(TransferService, transfersRunning, { subject: "ops", role: "operator" })
+        : (undefined as never),
       async user(subject, { balance = 100_000n, handle = `@${subject}`, currency = "USD" } = {}) {
         let funding = fundingByCurrency.get(currency);
         if (funding === undefined) {
           funding = randomUUID();
-          await ledger.createAccount({ id: funding, currency, owner: "bank", code: "funding", flags: { creditsMustNotExceedDebits: true } });
+          await ledger.createAccount({
+            id: funding,
+            currency,
+            owner: "bank",
+            code: "funding",
+            flags: { creditsMustNotExceedDebits: true },
+          });
           fundingByCurrency.set(currency, funding);
         }
         const accountId = randomUUID();
-        await ledger.createAccount({ id: accountId, currency, owner: subject, code: "wallet", flags: { debitsMustNotExceedCredits: true } });
+        await ledger.createAccount({
+          id: accountId,
+          currency,
+          owner: subject,
+          code: "wallet",
+          flags: { debitsMustNotExceedCredits: true },
+        });
         if (balance > 0n) {
           await ledger.postEntry({
             entryId: randomUUID(),
