@@ -11,7 +11,7 @@ export interface AuthInterceptorOptions {
   openServices?: readonly string[];
 }
 
-export const OPEN_SERVICES: readonly string[] = [
+const OPEN_SERVICES: readonly string[] = [
   "grpc.health.v1.Health",
   "grpc.reflection.v1.ServerReflection",
   "grpc.reflection.v1alpha.ServerReflection",

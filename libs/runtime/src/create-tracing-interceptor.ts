@@ -9,7 +9,7 @@ const headerGetter: TextMapGetter<Headers> = {
   get: (carrier, key) => carrier.get(key) ?? undefined,
 };
 
-export const headerSetter: TextMapSetter<Headers> = {
+const headerSetter: TextMapSetter<Headers> = {
   set: (carrier, key, value) => carrier.set(key, value),
 };
 

@@ -6,7 +6,7 @@ import { createKeyring, KEY_BYTES, type Keyring } from "./create-keyring.js";
  * Development-only keys so `npm start` works on a fresh machine. They are public (derived from
  * strings in the repository) and therefore refused when NODE_ENV=production.
  */
-export const DEVELOPMENT_KEY_ID = "dev";
+const DEVELOPMENT_KEY_ID = "dev";
 export const DEVELOPMENT_ENCRYPTION_KEY = createHash("sha256").update("paymesh-handles-development-encryption-key").digest();
 export const DEVELOPMENT_INDEX_KEY = createHash("sha256").update("paymesh-handles-development-blind-index-key").digest();
 

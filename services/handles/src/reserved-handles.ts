@@ -3,7 +3,7 @@
  * Compared after dropping the separators `_`, `.` and `-`, so `@pay.mesh` and `@ad_min` are
  * refused too; and anything starting with `paymesh` is the platform's.
  */
-export const RESERVED_HANDLES: ReadonlySet<string> = new Set([
+const RESERVED_HANDLES: ReadonlySet<string> = new Set([
   "abuse",
   "admin",
   "administrator",

@@ -30,7 +30,7 @@ export function violation(account: AccountState): string | undefined {
 }
 
 /** Debit-normal accounts are the ones whose credits may not exceed their debits. */
-export function isDebitNormal(account: Pick<AccountState, "creditsMustNotExceedDebits">): boolean {
+function isDebitNormal(account: Pick<AccountState, "creditsMustNotExceedDebits">): boolean {
   return account.creditsMustNotExceedDebits;
 }
 

@@ -2,7 +2,7 @@ import type { DomainError } from "@paymesh/runtime";
 
 export type Side = "debit" | "credit";
 
-export interface LineInput {
+interface LineInput {
   accountId: string;
   amount: bigint;
   side: Side;
@@ -23,7 +23,7 @@ export interface StoredLine extends LineInput {
   currency: string;
 }
 
-export type EntryStatus = "posted" | "pending" | "voided" | "expired";
+type EntryStatus = "posted" | "pending" | "voided" | "expired";
 
 /** An entry as the journal holds it. */
 export interface StoredEntry {

@@ -4,7 +4,7 @@ import { LRUCache } from "lru-cache";
 import { transientError } from "./transient-error.js";
 
 /** What transfers needs to know about a ledger account. */
-export interface AccountFacts {
+interface AccountFacts {
   owner: string;
   currency: string;
   /** As last seen: an account closes but never reopens, so `true` is final and `false` may be stale. */

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
 /** What the fast path says about a request's idempotency key. */
-export type GateTicket =
+type GateTicket =
   /** This request is the first with the key right now: it goes ahead; release() when it created nothing. */
   | { role: "leader"; release(): Promise<void> }
   /** Another request with the key is in flight or done: wait for its transfer instead of starting one. */

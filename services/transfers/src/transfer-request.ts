@@ -4,7 +4,7 @@ import { DomainError } from "@paymesh/runtime";
 import type { TransferRow } from "./transfers-database.js";
 
 /** Who gets paid, as the caller named them. */
-export type Payee = { kind: "handle"; handle: string } | { kind: "account"; accountId: string };
+type Payee = { kind: "handle"; handle: string } | { kind: "account"; accountId: string };
 
 /**
  * A CreateTransfer request in canonical form (ids lower case, handle normalised), without
