@@ -12,7 +12,7 @@ const TICKS_PER_SECOND = 100;
  * Postgres, whose backends are child processes of the postmaster. Undefined when the process
  * is gone or /proc is not there.
  */
-export function processCpuSeconds(pid: number): number | undefined {
+function processCpuSeconds(pid: number): number | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -26,7 +26,7 @@ export function processCpuSeconds(pid: number): number | undefined {
 }
 
 /** The pids whose command name (/proc/<pid>/comm) is `command`, e.g. every `postgres` process. */
-export function pidsOf(command: string): number[] {
+function pidsOf(command: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
