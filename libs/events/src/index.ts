@@ -6,7 +6,6 @@ export {
   type OutgoingEvent,
 } from "./append-events.js";
 export { appendEventsWithSql } from "./append-events-with-sql.js";
-export { bytea } from "./bytea.js";
 export { countPendingEvents } from "./count-pending-events.js";
 export {
   type AnyPgDatabase,
