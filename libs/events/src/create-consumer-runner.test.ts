@@ -17,9 +17,7 @@ import { type ConsumerRunner, type ConsumerRunnerOptions, createConsumerRunner }
 import { createOutboxRelay } from "./create-outbox-relay.js";
 import { decodeEvent } from "./decode-event.js";
 import { ensureStream } from "./ensure-stream.js";
-import { streamNameFor } from "./stream-name-for.js";
-import { streamSubjectFor } from "./stream-subject-for.js";
-import { subjectFor } from "./subject-for.js";
+import { streamNameFor, streamSubjectFor, subjectFor } from "./event-names.js";
 
 type Db = FixtureDatabase["db"];
 

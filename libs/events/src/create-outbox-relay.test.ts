@@ -15,9 +15,7 @@ import { appendEvent } from "./append-event.js";
 import { appendEvents } from "./append-events.js";
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./create-outbox-relay.js";
 import { ensureStream } from "./ensure-stream.js";
-import { streamNameFor } from "./stream-name-for.js";
-import { streamSubjectFor } from "./stream-subject-for.js";
-import { subjectFor } from "./subject-for.js";
+import { streamNameFor, streamSubjectFor, subjectFor } from "./event-names.js";
 
 let database: FixtureDatabase;
 let nats: TestNats;

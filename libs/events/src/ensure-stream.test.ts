@@ -2,8 +2,7 @@ import { nanos, StorageType } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestNats, type TestNats } from "../../testkit/src/create-test-nats.js";
 import { ensureStream } from "./ensure-stream.js";
-import { streamNameFor } from "./stream-name-for.js";
-import { streamSubjectFor } from "./stream-subject-for.js";
+import { streamNameFor, streamSubjectFor } from "./event-names.js";
 
 let nats: TestNats;
 beforeAll(async () => {

@@ -6,7 +6,6 @@ export {
   type OutgoingEvent,
 } from "./append-events.js";
 export { appendEventsWithSql } from "./append-events-with-sql.js";
-export { bytea } from "./bytea.js";
 export { countPendingEvents } from "./count-pending-events.js";
 export {
   type AnyPgDatabase,
@@ -23,16 +22,12 @@ export {
 } from "./create-outbox-relay.js";
 export { type DeclareConsumerOptions, declareConsumer } from "./declare-consumer.js";
 export { decodeEvent } from "./decode-event.js";
-export { DEFAULT_SUBJECT_PREFIX } from "./default-subject-prefix.js";
 export { type EnsureStreamOptions, ensureStream } from "./ensure-stream.js";
 export { EventHeaders } from "./event-headers.js";
+export { DEFAULT_SUBJECT_PREFIX, streamNameFor, streamNamePrefixFor, streamSubjectFor, subjectFor } from "./event-names.js";
 export { outbox } from "./outbox.js";
 export { OUTBOX_CHANNEL } from "./outbox-channel.js";
 export { parkedEvents } from "./parked-events.js";
 export { processedEvents } from "./processed-events.js";
 export { type RebuildProjectionOptions, rebuildProjection } from "./rebuild-projection.js";
 export type { ReceivedEvent } from "./received-event.js";
-export { streamNameFor } from "./stream-name-for.js";
-export { streamNamePrefixFor } from "./stream-name-prefix-for.js";
-export { streamSubjectFor } from "./stream-subject-for.js";
-export { subjectFor } from "./subject-for.js";

@@ -1,6 +1,6 @@
+import { bytea } from "@paymesh/db";
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { bytea } from "./bytea.js";
 
 /**
  * The transactional outbox: events written in the same transaction as the state change they

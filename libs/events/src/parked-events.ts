@@ -1,5 +1,5 @@
+import { bytea } from "@paymesh/db";
 import { bigint, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { bytea } from "./bytea.js";
 
 /**
  * Poison messages: events a consumer could not apply within its delivery budget, or that are not

@@ -16,6 +16,18 @@ export {
 export { DomainError, type DomainErrorKind } from "./domain-error.js";
 export { isMainModule } from "./is-main-module.js";
 export {
+  type Cursor,
+  type CursorFieldType,
+  type CursorShape,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type Page,
+  type PageRequest,
+  type PageRequestOptions,
+  readPageRequest,
+  toPage,
+} from "./keyset-page.js";
+export {
   createEnvReader,
   DEVELOPMENT_AUTH_SECRET,
   type Env,
@@ -24,7 +36,6 @@ export {
   loadConfig,
   type ServiceConfig,
 } from "./load-config.js";
-export { decodePageToken, encodePageToken } from "./page-token.js";
 export { type Principal, principalKey, principalOf, ROLES, type Role, requireRole } from "./principal.js";
 export { runService } from "./run-service.js";
 export { SERVICE_PORTS, type ServiceName } from "./service-ports.js";

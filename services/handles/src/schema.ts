@@ -1,4 +1,4 @@
-import { bytea } from "@paymesh/events";
+import { bytea } from "@paymesh/db";
 import { sql } from "drizzle-orm";
 import { boolean, check, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 

@@ -4,6 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { EventHeaders, streamNameFor } from "@paymesh/events";
 import { HandleDeactivatedSchema, HandleRegisteredSchema, HandleUpdatedSchema } from "@paymesh/gen/paymesh/handles/v1/events_pb";
 import { type Handle, HandleStatus } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
+import { MAX_PAGE_SIZE } from "@paymesh/runtime";
 import { connectErrorOf } from "@paymesh/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Directory, startDirectory } from "../test/start-directory.js";
@@ -300,6 +301,10 @@ describe("ListMyHandles", () => {
     expect((await dir.as("someone_else").listMyHandles({})).handles).toEqual([]);
     const error = await connectErrorOf(gina.listMyHandles({ pageToken: "forged" }));
     expect(error.code).toBe(Code.InvalidArgument);
+    expect((await connectErrorOf(gina.listMyHandles({ pageSize: MAX_PAGE_SIZE + 1 }))).code).toBe(Code.InvalidArgument);
+    // A token continues the list of the caller it was issued to, no one else's.
+    const { nextPageToken } = await gina.listMyHandles({ pageSize: 2 });
+    expect((await connectErrorOf(dir.as("someone_else").listMyHandles({ pageToken: nextPageToken }))).code).toBe(Code.InvalidArgument);
   });
 });
 

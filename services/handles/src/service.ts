@@ -5,7 +5,7 @@ import { appendEvent } from "@paymesh/events";
 import { HandleDeactivatedSchema, HandleRegisteredSchema, HandleUpdatedSchema } from "@paymesh/gen/paymesh/handles/v1/events_pb";
 import { type HandleService, HandleStatus } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { DomainError, decodePageToken, encodePageToken, type Principal, principalOf } from "@paymesh/runtime";
+import { DomainError, type Principal, principalOf, readPageRequest, toPage } from "@paymesh/runtime";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { checkAccount } from "./check-account.js";
 import { cleanDisplayName } from "./clean-display-name.js";
@@ -30,8 +30,6 @@ export interface HandleServiceOptions {
   /** How long a deactivated handle is held back from anyone but its last owner. */
   cooldownSeconds: number;
 }
-
-const DEFAULT_PAGE_SIZE = 50;
 
 export function createHandleService(options: HandleServiceOptions): ServiceImpl<typeof HandleService> {
   const { db, keyring, ledger, cache, limiter, subject, network, cooldownSeconds } = options;
@@ -147,19 +145,26 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
 
     async listMyHandles(req, ctx) {
       const principal = principalOf(ctx);
-      const limit = req.pageSize || DEFAULT_PAGE_SIZE;
-      const after = decodePageToken(req.pageToken, ["handle"]);
+      const page = readPageRequest(req, { list: "handles.ListMyHandles", filters: [principal.subject], cursor: { handle: "text" } });
       const rows = await db
         .select()
         .from(handles)
-        .where(and(eq(handles.ownerIndex, keyring.blindIndex(principal.subject)), after ? gt(handles.handle, after.handle) : undefined))
+        .where(
+          and(
+            eq(handles.ownerIndex, keyring.blindIndex(principal.subject)),
+            page.after ? gt(handles.handle, page.after.handle) : undefined,
+          ),
+        )
         .orderBy(asc(handles.handle))
-        .limit(limit + 1);
-      const page = rows.slice(0, limit).map((row) => openHandleRow(keyring, row));
+        .limit(page.limit);
+      const { items, nextPageToken } = toPage(rows, page, (row) => ({ handle: row.handle }));
       return {
         // The index is a hash: check the opened owner too, so a collision could never list another's handle.
-        handles: page.filter((record) => record.owner === principal.subject).map(toHandleProto),
-        nextPageToken: rows.length > limit ? encodePageToken({ handle: page[page.length - 1]!.handle }) : "",
+        handles: items
+          .map((row) => openHandleRow(keyring, row))
+          .filter((record) => record.owner === principal.subject)
+          .map(toHandleProto),
+        nextPageToken,
       };
     },
 

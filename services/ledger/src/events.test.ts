@@ -1,4 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code } from "@connectrpc/connect";
 import { streamNameFor } from "@paymesh/events";
 import {
   AccountCreatedSchema,
@@ -7,6 +9,8 @@ import {
   PendingVoidedSchema,
 } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import { Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "@paymesh/runtime";
+import { connectErrorOf } from "@paymesh/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LedgerFixture, startLedgerFixture } from "./ledger-test-fixture.js";
 import { rebuildStatements } from "./rebuild-statements.js";
@@ -115,6 +119,46 @@ describe("events and the statement projection", () => {
     }
     const next = await f.as("shop").listStatement({ accountId: payee.id, pageSize: 50, pageToken: statement.nextPageToken });
     expect(next.lines[0]!.sequence).toBe(51n);
+
+    // Default-sized pages continue each where the last ended, to the last line.
+    const sequences: bigint[] = [];
+    let pageToken = "";
+    do {
+      const page = await f.as("shop").listStatement({ accountId: payee.id, pageToken });
+      expect(page.lines.length).toBeLessThanOrEqual(DEFAULT_PAGE_SIZE);
+      sequences.push(...page.lines.map((l) => l.sequence));
+      pageToken = page.nextPageToken;
+    } while (pageToken !== "");
+    const [{ lines } = { lines: "0" }] = await sql<{ lines: string }[]>`
+      select count(*)::text as lines from statement_lines where account_id = ${payee.id}`;
+    expect(sequences).toEqual(Array.from({ length: Number(lines) }, (_, i) => BigInt(i + 1)));
+  });
+
+  it("pages a statement only with tokens issued for that statement", async () => {
+    const payer = await f.wallet("pages_payer", 100n);
+    const payee = await f.wallet("pages_payee");
+    for (let i = 0; i < 3; i++) await f.transfer(payer.id, payee.id, 1n);
+    const pages = f.as("pages_payee");
+    const first = await eventually(
+      () => pages.listStatement({ accountId: payee.id, pageSize: 2 }),
+      (page) => page.nextPageToken !== "",
+    );
+    expect(first.lines.map((l) => l.sequence)).toEqual([1n, 2n]);
+    const rest = await pages.listStatement({ accountId: payee.id, pageSize: 2, pageToken: first.nextPageToken });
+    expect(rest).toMatchObject({ lines: [expect.objectContaining({ sequence: 3n })], nextPageToken: "" });
+
+    const refusedWith = async (request: Parameters<typeof pages.listStatement>[0], client = pages) =>
+      (await connectErrorOf(client.listStatement({ accountId: payee.id, ...request }))).code;
+    expect(await refusedWith({ pageToken: "garbage" })).toBe(Code.InvalidArgument);
+    expect(await refusedWith({ pageToken: Buffer.from('{"sequence":"1 or 1=1"}').toString("base64url") })).toBe(Code.InvalidArgument);
+    expect(await refusedWith({ pageSize: MAX_PAGE_SIZE + 1 })).toBe(Code.InvalidArgument);
+    // The token continues this account's statement over this range, nothing else.
+    expect(await refusedWith({ pageToken: first.nextPageToken, startTime: timestampFromDate(new Date(0)) })).toBe(Code.InvalidArgument);
+    expect(await refusedWith({ accountId: payer.id, pageToken: first.nextPageToken }, f.ops)).toBe(Code.InvalidArgument);
+    // Nor another list: the bank owns a funding account per funded wallet, so its list has a next page.
+    const accounts = await f.ops.listAccounts({ owner: "bank", pageSize: 1 });
+    expect(accounts.nextPageToken).not.toBe("");
+    expect(await refusedWith({ pageToken: accounts.nextPageToken }, f.ops)).toBe(Code.InvalidArgument);
   });
 
   it("reports drift when a balance is tampered with", async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { type Account, EntryStatus, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { MAX_PAGE_SIZE } from "@paymesh/runtime";
 import { connectErrorOf, mintTestToken } from "@paymesh/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostingEngine } from "./create-posting-engine.js";
@@ -75,7 +76,15 @@ describe("accounts", () => {
       pageToken = page.nextPageToken;
     } while (pageToken !== "");
     expect(new Set(seen).size).toBe(5);
-    expect((await connectErrorOf(f.as("pager").listAccounts({ pageToken: "forged" }))).code).toBe(Code.InvalidArgument);
+    expect(seen).toEqual([...seen].sort());
+    const first = await f.as("pager").listAccounts({ pageSize: 2 });
+    const refused = async (request: Parameters<LedgerFixture["ops"]["listAccounts"]>[0], client = f.as("pager")) =>
+      (await connectErrorOf(client.listAccounts(request))).code;
+    expect(await refused({ pageToken: "forged" })).toBe(Code.InvalidArgument);
+    expect(await refused({ pageSize: MAX_PAGE_SIZE + 1 })).toBe(Code.InvalidArgument);
+    // A token continues the list of the owner it came from, not another's.
+    expect(await refused({ owner: "bank", pageToken: first.nextPageToken }, f.ops)).toBe(Code.InvalidArgument);
+    expect((await f.ops.listAccounts({ owner: "pager", pageToken: first.nextPageToken })).accounts.map((a) => a.id)).toEqual(seen.slice(2));
   });
 });
 

@@ -5,7 +5,7 @@ import { currencyExponent } from "@paymesh/domain";
 import { appendEvent } from "@paymesh/events";
 import { AccountCreatedSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import { BalancesSchema, type LedgerService, type PostEntryRequest, StatementLineSchema } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { connectCodeOf, DomainError, decodePageToken, encodePageToken, principalOf, requireRole } from "@paymesh/runtime";
+import { connectCodeOf, DomainError, principalOf, readPageRequest, requireRole, toPage } from "@paymesh/runtime";
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { v7 as uuidv7 } from "uuid";
@@ -95,19 +95,15 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
       if (principal.role === "user" && owner !== principal.subject) {
         throw new DomainError("permission_denied", "you can only list your own accounts");
       }
-      const limit = req.pageSize || 100;
-      const after = decodePageToken(req.pageToken, ["id"]);
+      const page = readPageRequest(req, { list: "ledger.ListAccounts", filters: [owner], cursor: { id: "uuid" } });
       const rows = await db
         .select()
         .from(accounts)
-        .where(and(eq(accounts.owner, owner), after ? gt(accounts.id, after.id) : undefined))
+        .where(and(eq(accounts.owner, owner), page.after ? gt(accounts.id, page.after.id) : undefined))
         .orderBy(asc(accounts.id))
-        .limit(limit + 1);
-      const page = rows.slice(0, limit);
-      return {
-        accounts: page.map(toAccount),
-        nextPageToken: rows.length > limit ? encodePageToken({ id: page[page.length - 1]!.id }) : "",
-      };
+        .limit(page.limit);
+      const { items, nextPageToken } = toPage(rows, page, (row) => ({ id: row.id }));
+      return { accounts: items.map(toAccount), nextPageToken };
     },
 
     async postEntry(req, ctx) {
@@ -164,8 +160,8 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
 
     async listStatement(req, ctx) {
       const account = await readableAccount(db, principalOf(ctx), req.accountId.toLowerCase());
-      const limit = req.pageSize || 100;
-      const after = decodePageToken(req.pageToken, ["sequence"]);
+      const range = [req.startTime, req.endTime].map((time) => (time ? `${time.seconds}.${time.nanos}` : ""));
+      const page = readPageRequest(req, { list: "ledger.ListStatement", filters: [account.id, ...range], cursor: { sequence: "int64" } });
       const rows = await db
         .select()
         .from(statementLines)
@@ -174,14 +170,14 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
             eq(statementLines.accountId, account.id),
             req.startTime ? gte(statementLines.postedAt, timestampDate(req.startTime)) : undefined,
             req.endTime ? lt(statementLines.postedAt, timestampDate(req.endTime)) : undefined,
-            after ? gt(statementLines.sequence, BigInt(after.sequence)) : undefined,
+            page.after ? gt(statementLines.sequence, page.after.sequence) : undefined,
           ),
         )
         .orderBy(asc(statementLines.sequence))
-        .limit(limit + 1);
-      const page = rows.slice(0, limit);
+        .limit(page.limit);
+      const { items, nextPageToken } = toPage(rows, page, (row) => ({ sequence: row.sequence }));
       return {
-        lines: page.map((row) =>
+        lines: items.map((row) =>
           create(StatementLineSchema, {
             entryId: row.entryId,
             lineIndex: row.lineIndex,
@@ -193,7 +189,7 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
             memo: row.memo,
           }),
         ),
-        nextPageToken: rows.length > limit ? encodePageToken({ sequence: String(page[page.length - 1]!.sequence) }) : "",
+        nextPageToken,
       };
     },
 

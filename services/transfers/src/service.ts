@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { FailureReason, LimitPolicySchema, type Transfer, type TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { DomainError, decodePageToken, encodePageToken, type Principal, principalOf, requireRole } from "@paymesh/runtime";
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { DomainError, type Principal, principalOf, readPageRequest, requireRole, toPage } from "@paymesh/runtime";
+import { and, desc, eq, lt, or } from "drizzle-orm";
 import type { LimitPolicies } from "./create-limit-policies.js";
 import type { TransferProcessor } from "./create-transfer-processor.js";
 import { limitsFor } from "./limits-for.js";
@@ -50,34 +50,30 @@ export function createTransferService({ db, processor, limits }: TransferService
 
     async listTransfers(req, ctx) {
       const principal = principalOf(ctx);
-      const limit = req.pageSize || 50;
-      const after = decodePageToken(req.pageToken, ["t", "id"]);
-      const afterTime = after === undefined ? undefined : new Date(after.t);
-      if (afterTime !== undefined && Number.isNaN(afterTime.getTime())) {
-        throw new DomainError("invalid_argument", "page_token is not one this service issued");
-      }
+      const page = readPageRequest(req, {
+        list: "transfers.ListTransfers",
+        filters: [principal.subject],
+        cursor: { createdAt: "timestamp", transferId: "uuid" },
+      });
+      const after = page.after;
       const rows = await db
         .select()
         .from(transferHistory)
         .where(
           and(
             eq(transferHistory.participant, principal.subject),
-            after === undefined || afterTime === undefined
+            after === undefined
               ? undefined
               : or(
-                  lt(transferHistory.createdAt, afterTime),
-                  and(eq(transferHistory.createdAt, afterTime), sql`${transferHistory.transferId} < ${after.id}::uuid`),
+                  lt(transferHistory.createdAt, after.createdAt),
+                  and(eq(transferHistory.createdAt, after.createdAt), lt(transferHistory.transferId, after.transferId)),
                 ),
           ),
         )
         .orderBy(desc(transferHistory.createdAt), desc(transferHistory.transferId))
-        .limit(limit + 1);
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        transfers: page.map((row) => viewFor(toTransfer(row.transferId, row), principal)),
-        nextPageToken: rows.length > limit && last ? encodePageToken({ t: last.createdAt.toISOString(), id: last.transferId }) : "",
-      };
+        .limit(page.limit);
+      const { items, nextPageToken } = toPage(rows, page, (row) => ({ createdAt: row.createdAt, transferId: row.transferId }));
+      return { transfers: items.map((row) => viewFor(toTransfer(row.transferId, row), principal)), nextPageToken };
     },
 
     async getLimitPolicy(req, ctx) {

@@ -3,6 +3,7 @@ import { Code } from "@connectrpc/connect";
 import { subjectFor } from "@paymesh/events";
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { FailureReason, type Transfer, TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { MAX_PAGE_SIZE } from "@paymesh/runtime";
 import { connectErrorOf } from "@paymesh/testkit";
 import { and, eq } from "drizzle-orm";
 import { pino } from "pino";
@@ -320,6 +321,10 @@ describe("ListTransfers", () => {
     } while (pageToken !== "");
     expect(seen).toEqual([...made].reverse());
     expect((await connectErrorOf(payer.transfers.listTransfers({ pageToken: "bogus" }))).code).toBe(Code.InvalidArgument);
+    expect((await connectErrorOf(payer.transfers.listTransfers({ pageSize: MAX_PAGE_SIZE + 1 }))).code).toBe(Code.InvalidArgument);
+    // A token continues the history of the caller it was issued to, even one who shares these transfers.
+    const { nextPageToken } = await payer.transfers.listTransfers({ pageSize: 2 });
+    expect((await connectErrorOf(friend.transfers.listTransfers({ pageToken: nextPageToken }))).code).toBe(Code.InvalidArgument);
   });
 });
 

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { streamSubjectFor } from "./stream-subject-for.js";
-import { subjectFor } from "./subject-for.js";
+import { streamNameFor, streamNamePrefixFor, streamSubjectFor, subjectFor } from "./event-names.js";
 
 const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
 
@@ -29,5 +28,21 @@ describe("subjectFor", () => {
     ["paymesh", "ledger", "entry posted"],
   ])("refuses tokens that would change the subject's shape: %j %j %j", (prefix, context, event) => {
     expect(() => subjectFor(prefix, context, event)).toThrow(/invalid/);
+  });
+});
+
+describe("streamNameFor", () => {
+  it("names a context's stream from prefix and context", () => {
+    expect(streamNameFor("paymesh", "ledger")).toBe("PAYMESH_LEDGER");
+    expect(streamNameFor("t_ab12", "ledger")).toBe("T_AB12_LEDGER");
+  });
+
+  it("starts with the prefix's stream-name prefix, which cleanup relies on", () => {
+    expect(streamNameFor("t_ab12", "handles").startsWith(streamNamePrefixFor("t_ab12"))).toBe(true);
+  });
+
+  it("refuses characters stream names forbid", () => {
+    expect(() => streamNameFor("paymesh", "led.ger")).toThrow(/invalid context/);
+    expect(() => streamNamePrefixFor("pay mesh")).toThrow(/invalid subject prefix/);
   });
 });
