@@ -186,8 +186,7 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
     try {
       await ledger.postEntry(entryRequestFor(row));
     } catch (error) {
-      const { code, rawMessage } = ConnectError.from(error);
-      const outcome = classifyLedgerError(code, rawMessage, { from: row.fromAccountId, to: row.toAccountId ?? "" });
+      const outcome = classifyLedgerError(ConnectError.from(error), { from: row.fromAccountId, to: row.toAccountId ?? "" });
       if (outcome.kind !== "refused") {
         // The entry may exist or not: leave the transfer INITIATED for recovery, which re-posts
         // the same entry id and so learns the answer without risking a second posting.
