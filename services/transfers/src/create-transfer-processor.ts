@@ -2,7 +2,7 @@ import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import type { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { CreateTransferRequest } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { DomainError } from "@paymesh/runtime";
+import { DomainError, transientError } from "@paymesh/runtime";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { classifyLedgerError } from "./classify-ledger-error.js";
@@ -24,7 +24,6 @@ import {
   type SubjectOf,
 } from "./transfer-store.js";
 import type { TransferRow, TransfersDatabase } from "./transfers-database.js";
-import { transientError } from "./transient-error.js";
 
 export interface TransferProcessorOptions {
   db: TransfersDatabase;
