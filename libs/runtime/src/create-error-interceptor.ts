@@ -1,41 +1,22 @@
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import { DomainError, type DomainErrorKind } from "./domain-error.js";
-
-const CODES: Record<DomainErrorKind, Code> = {
-  invalid_argument: Code.InvalidArgument,
-  not_found: Code.NotFound,
-  already_exists: Code.AlreadyExists,
-  failed_precondition: Code.FailedPrecondition,
-  permission_denied: Code.PermissionDenied,
-  resource_exhausted: Code.ResourceExhausted,
-  aborted: Code.Aborted,
-  deadline_exceeded: Code.DeadlineExceeded,
-  unavailable: Code.Unavailable,
-};
-
-/** The Connect code for a kind of domain error; also used for per-item results in batch APIs. */
-export function connectCodeOf(kind: DomainErrorKind): Code {
-  return CODES[kind];
-}
+import { DomainError } from "./domain-error.js";
+import { toConnectError } from "./to-connect-error.js";
 
 export interface ErrorInterceptorOptions {
   logger: Logger;
 }
 
 /**
- * The one place where failures become wire errors: domain errors keep their message and
- * get their code; anything unexpected becomes INTERNAL with only a correlation id, while
- * the detail (stack, SQL) goes to the log under that id.
+ * The one place where failures become wire errors: domain errors keep their message, metadata
+ * and typed details and get their code; anything unexpected becomes INTERNAL with only a
+ * correlation id, while the detail (stack, SQL) goes to the log under that id.
  */
 export function createErrorInterceptor(options: ErrorInterceptorOptions): Interceptor {
   const convert = (error: unknown, procedure: string): ConnectError => {
     if (error instanceof ConnectError) return error;
-    if (error instanceof DomainError) {
-      const metadata = new Headers(Object.entries(error.metadata));
-      return new ConnectError(error.message, CODES[error.kind], metadata);
-    }
+    if (error instanceof DomainError) return toConnectError(error);
     const ref = randomUUID();
     options.logger.error({ err: error, ref, procedure }, "unexpected error in handler");
     return new ConnectError(`internal error (ref ${ref})`, Code.Internal);

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { Code, createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "@paymesh/gen/grpc/health/v1/health_pb";
 import * as reflectionV1alpha from "@paymesh/gen/grpc/reflection/v1alpha/reflection_pb";
-import { EchoService, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
+import { EchoService, FailDetailSchema, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 import { connectErrorOf, createEchoService, mintTestToken, startTestServer, TEST_AUTH, type TestServer } from "@paymesh/testkit";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -162,6 +162,14 @@ describe("createServer", () => {
       const error = await connectErrorOf(client.fail({ kind: FailRequest_Kind.PRECONDITION }));
       expect(error.code).toBe(Code.FailedPrecondition);
       expect(error.metadata.get("retry-after-ms")).toBe("1000");
+    });
+
+    it.each(["grpc", "connect"] as const)("sends a domain error's typed details, readable with findDetails (%s)", async (protocol) => {
+      const error = await connectErrorOf(t.client(EchoService, { subject: "alice" }, protocol).fail({ kind: FailRequest_Kind.DETAILED }));
+      expect(error.code).toBe(Code.FailedPrecondition);
+      const details = error.findDetails(FailDetailSchema);
+      expect(details).toHaveLength(1);
+      expect(details[0]).toMatchObject({ reason: "detailed", ids: ["a", "b"] });
     });
 
     it("hides unexpected errors behind INTERNAL with a reference, leaking nothing", async () => {

@@ -13,8 +13,13 @@ export interface ServiceClientOptions {
   /** Deadline of each call unless the call sets one. Default 5 s: no call waits forever. */
   timeoutMs?: number;
   /**
-   * Extra attempts for methods declared idempotent in the proto, on UNAVAILABLE only
-   * (the peer restarting or not yet listening). Default 2. Others are never retried.
+   * Extra attempts, for unary methods the proto declares idempotent (so a re-send is harmless
+   * whatever the first attempt did), on UNAVAILABLE only. Default 2: enough to ride out a peer
+   * restarting or not yet listening, which is what UNAVAILABLE means here and what clears within
+   * the 50-100 ms backoff. The other transient codes (isTransientCode) are left to the caller:
+   * after DEADLINE_EXCEEDED the call's time is spent, re-sending at once on RESOURCE_EXHAUSTED
+   * adds to the overload it reports, ABORTED needs the caller to read again, and CANCELED means
+   * the caller gave up. Other methods and codes are never retried here.
    */
   retries?: number;
 }

@@ -1,3 +1,5 @@
+import type { ErrorDetail } from "./error-detail.js";
+
 /**
  * The kinds of failure domain code may report. Each maps to exactly one Connect code in
  * the error interceptor, so handlers never choose wire codes themselves.
@@ -15,7 +17,9 @@ export type DomainErrorKind =
 
 /**
  * A failure the caller can act on. The message goes to the caller verbatim, so it must
- * say what was wrong in the caller's terms and never carry SQL or internal state.
+ * say what was wrong in the caller's terms and never carry SQL or internal state. It is for
+ * people and may be reworded at any time: whatever a calling service must decide by goes in
+ * `details`.
  */
 export class DomainError extends Error {
   override readonly name = "DomainError";
@@ -25,6 +29,8 @@ export class DomainError extends Error {
     message: string,
     /** Structured facts for the caller, sent as response metadata (e.g. `retry-after-ms`). */
     readonly metadata: Readonly<Record<string, string>> = {},
+    /** Typed facts for the caller's code, sent as error details (see `errorDetail`). Default none. */
+    readonly details: readonly ErrorDetail[] = [],
   ) {
     super(message);
   }

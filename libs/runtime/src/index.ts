@@ -1,5 +1,4 @@
 export { ConfigError } from "./config-error.js";
-export { connectCodeOf } from "./create-error-interceptor.js";
 export { type HealthState, ServingStatus } from "./create-health.js";
 export { createLogger, type LoggerOptions } from "./create-logger.js";
 export { createMetrics, type Metrics, type MetricsOptions } from "./create-metrics.js";
@@ -14,7 +13,10 @@ export {
   type TokenVerifierOptions,
 } from "./create-token-verifier.js";
 export { DomainError, type DomainErrorKind } from "./domain-error.js";
+export { type ErrorDetail, errorDetail } from "./error-detail.js";
 export { isMainModule } from "./is-main-module.js";
+export { isTransientCode } from "./is-transient-code.js";
+export { type ItemError, itemErrorOf } from "./item-error-of.js";
 export {
   type Cursor,
   type CursorFieldType,
@@ -50,3 +52,4 @@ export {
   startService,
   type Worker,
 } from "./start-service.js";
+export { transientError } from "./transient-error.js";

@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { Client } from "@connectrpc/connect";
+import type { Client, Interceptor } from "@connectrpc/connect";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { type Database, databaseUrl, openDatabase } from "@paymesh/db";
 import { createOutboxRelay, ensureStream, streamNameFor, streamSubjectFor, subjectFor } from "@paymesh/events";
@@ -65,6 +65,12 @@ export interface StartServiceOptions {
   /** Default `process.env`. Tests pass their own database name, subject prefix and port 0. */
   env?: Env;
   spanProcessors?: SpanProcessor[];
+  /**
+   * Extra server interceptors, closest to the handlers (inside the error boundary, so they see
+   * errors as the handlers throw them). Default none: services need none; tests use them to
+   * alter what a service answers, e.g. to reword its error messages.
+   */
+  interceptors?: Interceptor[];
 }
 
 export interface RunningService<TSchema extends Record<string, unknown>> {
@@ -178,6 +184,7 @@ export async function startService<TSchema extends Record<string, unknown>>(
       tls: config.tls,
       corsOrigins: config.corsOrigins,
       shutdownGraceMs: config.shutdownGraceMs,
+      interceptors: options.interceptors,
       readiness: {
         postgres: async () => {
           await database.sql`select 1`;

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import { type EchoService, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
-import { DomainError, principalOf } from "@paymesh/runtime";
+import { type EchoService, FailDetailSchema, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
+import { DomainError, errorDetail, principalOf } from "@paymesh/runtime";
 
 /**
  * The test-only EchoService: a real handler on the real runtime, used by the runtime's
@@ -18,6 +18,10 @@ export function createEchoService(): ServiceImpl<typeof EchoService> {
           throw new DomainError("not_found", "no such thing");
         case FailRequest_Kind.PRECONDITION:
           throw new DomainError("failed_precondition", "not now", { "retry-after-ms": "1000" });
+        case FailRequest_Kind.DETAILED:
+          throw new DomainError("failed_precondition", "words nobody should parse", {}, [
+            errorDetail(FailDetailSchema, { reason: "detailed", ids: ["a", "b"] }),
+          ]);
         default:
           throw new Error('relation "secret_table" does not exist at /srv/app/db.ts:42');
       }

@@ -1,7 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { type Env, type Role, type RunningService, type ServiceDefinition, startService } from "@paymesh/runtime";
+import { type Env, type Role, type RunningService, type ServiceDefinition, type StartServiceOptions, startService } from "@paymesh/runtime";
 import { createTestDatabase, type TestDatabase } from "./create-test-database.js";
 import { createTestNats, type TestNats } from "./create-test-nats.js";
 import { mintTestToken, TEST_AUTH } from "./test-auth.js";
@@ -12,11 +12,13 @@ export interface TestMesh {
   readonly nats: TestNats;
   /**
    * Starts a service in-process on an ephemeral port, with a fresh database, this mesh's
-   * subject prefix, and the URLs of the services started before it.
+   * subject prefix, and the URLs of the services started before it. `options.interceptors`
+   * (default none) are added to its server, closest to its handlers.
    */
   start<TSchema extends Record<string, unknown>>(
     definition: ServiceDefinition<TSchema>,
     env?: Env,
+    options?: Pick<StartServiceOptions, "interceptors">,
   ): Promise<RunningService<TSchema> & { database: TestDatabase }>;
   /** A typed client to a started service, calling as `subject` with `role`. */
   client<T extends DescService>(
@@ -37,7 +39,7 @@ export async function createTestMesh(): Promise<TestMesh> {
   return {
     prefix: nats.prefix,
     nats,
-    async start(definition, extraEnv = {}) {
+    async start(definition, extraEnv = {}, options = {}) {
       const database = await createTestDatabase();
       const env: Env = {
         ...process.env,
@@ -53,7 +55,7 @@ export async function createTestMesh(): Promise<TestMesh> {
         SHUTDOWN_GRACE_MS: "2000",
         ...extraEnv,
       };
-      const service = await startService(definition, { env }).catch(async (error: unknown) => {
+      const service = await startService(definition, { env, interceptors: options.interceptors }).catch(async (error: unknown) => {
         await database.drop();
         throw error;
       });

@@ -1,3 +1,5 @@
+import { PostingErrorReason } from "@paymesh/gen/paymesh/ledger/v1/errors_pb";
+
 /** The part of an account the posting engine reasons about, with exact bigint totals. */
 export interface AccountState {
   id: string;
@@ -14,17 +16,23 @@ export interface AccountState {
 
 export const INT64_MAX = 2n ** 63n - 1n;
 
-/** Why an account's totals are not acceptable, or undefined when they are. */
-export function violation(account: AccountState): string | undefined {
+/** Why an account's totals are not acceptable (for code, and for people), or undefined when they are. */
+export function violation(account: AccountState): { reason: PostingErrorReason; message: string } | undefined {
   const { debitsPosted, creditsPosted, debitsPending, creditsPending } = account;
   if ([debitsPosted, creditsPosted, debitsPending, creditsPending].some((total) => total > INT64_MAX)) {
-    return `account ${account.id} totals would overflow int64`;
+    return { reason: PostingErrorReason.AMOUNT_OVERFLOW, message: `account ${account.id} totals would overflow int64` };
   }
   if (account.debitsMustNotExceedCredits && debitsPosted + debitsPending > creditsPosted) {
-    return `insufficient funds in account ${account.id}: available ${available(account)}`;
+    return {
+      reason: PostingErrorReason.INSUFFICIENT_FUNDS,
+      message: `insufficient funds in account ${account.id}: available ${available(account)}`,
+    };
   }
   if (account.creditsMustNotExceedDebits && creditsPosted + creditsPending > debitsPosted) {
-    return `account ${account.id} may not be credited beyond its debits: available ${available(account)}`;
+    return {
+      reason: PostingErrorReason.CREDITS_EXCEED_DEBITS,
+      message: `account ${account.id} may not be credited beyond its debits: available ${available(account)}`,
+    };
   }
   return undefined;
 }

@@ -1,8 +1,11 @@
+import { PostingErrorReason } from "@paymesh/gen/paymesh/ledger/v1/errors_pb";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type AccountState, INT64_MAX } from "./account-state.js";
 import { applyBatch } from "./apply-batch.js";
+import { entryIdOf } from "./entry-id-of.js";
 import type { Command, EntryInput } from "./journal-types.js";
+import { postingErrorOf } from "./posting-refusal.js";
 
 const CURRENCIES = ["USD", "EUR"] as const;
 
@@ -131,6 +134,17 @@ describe("applyBatch", () => {
               expect(account.creditsPosted + account.creditsPending <= account.debitsPosted).toBe(true);
             expect(account.sequence).toBe(BigInt(out.postings.filter((p) => p.accountId === id).length));
           }
+          // Every refusal says, for code, why and about which entry.
+          groups.forEach((group, g) => {
+            group.forEach((command, i) => {
+              const result = out.results[g]![i]!;
+              if (result.ok) return;
+              const detail = postingErrorOf(result.error);
+              expect(detail?.reason).toBeDefined();
+              expect(detail!.reason).not.toBe(PostingErrorReason.UNSPECIFIED);
+              expect(detail!.entryId).toBe(entryIdOf(command));
+            });
+          });
           // Accepted entries are new exactly once; a linked chain is all in or all out.
           expect(new Set(out.newEntries.map((e) => e.id)).size).toBe(out.newEntries.length);
           groups.forEach((group, g) => {
@@ -181,6 +195,12 @@ describe("applyBatch", () => {
       now: new Date(0),
     });
     expect(out.results[0]![0]).toMatchObject({ ok: false, error: { kind: "failed_precondition" } });
+    const [result] = out.results[0]!;
+    expect(result?.ok === false && postingErrorOf(result.error)).toMatchObject({
+      reason: PostingErrorReason.AMOUNT_OVERFLOW,
+      entryId: "e",
+      accountIds: ["acc-1"],
+    });
     expect(accounts.get("acc-1")!.creditsPosted).toBe(INT64_MAX);
     expect(out.postings).toHaveLength(0);
   });

@@ -1,7 +1,10 @@
+import { PostingErrorReason } from "@paymesh/gen/paymesh/ledger/v1/errors_pb";
 import { DomainError } from "@paymesh/runtime";
 import { type AccountState, balance, violation } from "./account-state.js";
 import { entryDifference } from "./entry-difference.js";
+import { entryIdOf } from "./entry-id-of.js";
 import type { Command, CommandResult, EntryInput, JournalEvent, Posting, StoredEntry, StoredLine } from "./journal-types.js";
+import { postingErrorOf, postingRefusal } from "./posting-refusal.js";
 
 export interface BatchInput {
   /** Every account the batch's commands touch, locked by the caller. */
@@ -28,7 +31,8 @@ export interface BatchOutcome {
  * Applies a batch of journal commands to in-memory account state, in order, all in exact
  * integer arithmetic. Pure: the caller loads and locks the rows before and writes the
  * outcome after, inside one transaction. A command that fails leaves no trace; a linked
- * chain that fails anywhere leaves no trace of any of its entries.
+ * chain that fails anywhere leaves no trace of any of its entries. Every refusal carries a
+ * PostingError detail naming its reason and the entry and accounts it concerns.
  */
 export function applyBatch(input: BatchInput): BatchOutcome {
   const { accounts, entries, now } = input;
@@ -83,17 +87,35 @@ export function applyBatch(input: BatchInput): BatchOutcome {
     if (line.side === "debit") account.debitsPending += sign * line.amount;
     else account.creditsPending += sign * line.amount;
   };
-  const check = (touched: Iterable<AccountState>) => {
+  const check = (touched: Iterable<AccountState>, entryId: string) => {
     for (const account of new Set(touched)) {
       const problem = violation(account);
-      if (problem !== undefined) throw new DomainError("failed_precondition", problem);
+      if (problem !== undefined) {
+        throw postingRefusal("failed_precondition", problem.message, {
+          reason: problem.reason,
+          entryId,
+          accountIds: [account.id],
+          currency: account.currency,
+        });
+      }
     }
   };
-  const accountOf = (id: string) => {
+  const accountOf = (id: string, entryId: string) => {
     const account = accounts.get(id);
-    if (account === undefined) throw new DomainError("not_found", `account ${id} not found`);
+    if (account === undefined) {
+      throw postingRefusal("not_found", `account ${id} not found`, {
+        reason: PostingErrorReason.ACCOUNT_NOT_FOUND,
+        entryId,
+        accountIds: [id],
+      });
+    }
     return account;
   };
+  const notPending = (entry: StoredEntry) =>
+    postingRefusal("failed_precondition", `entry ${entry.id} is ${entry.status}, not pending`, {
+      reason: entry.status === "expired" ? PostingErrorReason.PENDING_ENTRY_EXPIRED : PostingErrorReason.PENDING_ENTRY_NOT_PENDING,
+      entryId: entry.id,
+    });
   const resolve = (entry: StoredEntry, changes: Partial<StoredEntry>) => {
     const before = { ...entry };
     undo.push(() => Object.assign(entry, before));
@@ -104,18 +126,30 @@ export function applyBatch(input: BatchInput): BatchOutcome {
   const postEntry = (input: EntryInput): StoredEntry => {
     const stored = entries.get(input.id);
     if (stored !== undefined) {
-      const field = entryDifference(stored, input);
-      if (field !== undefined) {
-        throw new DomainError("already_exists", `entry_id ${input.id} was already used for a different entry: ${field} differs`);
+      const difference = entryDifference(stored, input);
+      if (difference !== undefined) {
+        const { field, values } = difference;
+        throw postingRefusal(
+          "already_exists",
+          `entry_id ${input.id} was already used for a different entry: ${field}${values === undefined ? "" : ` (${values})`} differs`,
+          { reason: PostingErrorReason.ENTRY_ID_REUSED, entryId: input.id, field },
+        );
       }
       return stored;
     }
     const lines: StoredLine[] = input.lines.map((line) => {
-      const account = accountOf(line.accountId);
-      if (account.status !== "active") throw new DomainError("failed_precondition", `account ${account.id} is closed`);
+      const account = accountOf(line.accountId, input.id);
+      if (account.status !== "active") {
+        throw postingRefusal("failed_precondition", `account ${account.id} is closed`, {
+          reason: PostingErrorReason.ACCOUNT_CLOSED,
+          entryId: input.id,
+          accountIds: [account.id],
+          currency: account.currency,
+        });
+      }
       return { ...line, currency: account.currency };
     });
-    assertBalanced(lines);
+    assertBalanced(input.id, lines);
     const entry: StoredEntry = {
       id: input.id,
       lines,
@@ -129,13 +163,13 @@ export function applyBatch(input: BatchInput): BatchOutcome {
       createdAt: now,
       resolvedAt: null,
     };
-    const touched = lines.map((line) => accountOf(line.accountId));
+    const touched = lines.map((line) => accountOf(line.accountId, entry.id));
     const postings: ReturnType<typeof post>[] = [];
     lines.forEach((line, i) => {
       if (input.pending) reserve(touched[i]!, line, 1n);
       else postings.push(post(touched[i]!, line, entry.id, i));
     });
-    check(touched);
+    check(touched, entry.id);
     entries.set(entry.id, entry);
     undo.push(() => entries.delete(entry.id));
     out.newEntries.push(entry);
@@ -145,7 +179,12 @@ export function applyBatch(input: BatchInput): BatchOutcome {
 
   const pendingEntry = (entryId: string): StoredEntry => {
     const entry = entries.get(entryId);
-    if (entry === undefined || !entry.pending) throw new DomainError("not_found", `pending entry ${entryId} not found`);
+    if (entry === undefined || !entry.pending) {
+      throw postingRefusal("not_found", `pending entry ${entryId} not found`, {
+        reason: PostingErrorReason.PENDING_ENTRY_NOT_FOUND,
+        entryId,
+      });
+    }
     return entry;
   };
 
@@ -153,25 +192,38 @@ export function applyBatch(input: BatchInput): BatchOutcome {
     const entry = pendingEntry(entryId);
     const full = entry.lines.map((line) => line.amount);
     if (amount !== 0n && entry.lines.length !== 2) {
-      throw new DomainError("failed_precondition", "a partial amount can only be posted for a two-line entry; post 0 for the full amount");
+      throw postingRefusal("failed_precondition", "a partial amount can only be posted for a two-line entry; post 0 for the full amount", {
+        reason: PostingErrorReason.PARTIAL_AMOUNT_NOT_ALLOWED,
+        entryId,
+      });
     }
     const amounts = amount === 0n ? full : full.map(() => amount);
     if (entry.status === "posted") {
       if (amounts.every((value, i) => value === entry.postedAmounts?.[i])) return entry;
-      throw new DomainError("failed_precondition", `entry ${entryId} was already posted with a different amount`);
+      throw postingRefusal("failed_precondition", `entry ${entryId} was already posted with a different amount`, {
+        reason: PostingErrorReason.POSTED_WITH_OTHER_AMOUNT,
+        entryId,
+      });
     }
-    if (entry.status !== "pending") throw new DomainError("failed_precondition", `entry ${entryId} is ${entry.status}, not pending`);
-    if (entry.expiresAt !== null && entry.expiresAt <= now)
-      throw new DomainError("failed_precondition", `pending entry ${entryId} has expired`);
+    if (entry.status !== "pending") throw notPending(entry);
+    if (entry.expiresAt !== null && entry.expiresAt <= now) {
+      throw postingRefusal("failed_precondition", `pending entry ${entryId} has expired`, {
+        reason: PostingErrorReason.PENDING_ENTRY_EXPIRED,
+        entryId,
+      });
+    }
     if (amounts.some((value, i) => value > full[i]!)) {
-      throw new DomainError("invalid_argument", `amount ${amount} exceeds the reserved ${full[0]}`);
+      throw postingRefusal("invalid_argument", `amount ${amount} exceeds the reserved ${full[0]}`, {
+        reason: PostingErrorReason.PARTIAL_AMOUNT_EXCEEDS_RESERVED,
+        entryId,
+      });
     }
-    const touched = entry.lines.map((line) => accountOf(line.accountId));
+    const touched = entry.lines.map((line) => accountOf(line.accountId, entryId));
     entry.lines.forEach((line, i) => {
       reserve(touched[i]!, line, -1n);
     });
     const postings = entry.lines.map((line, i) => post(touched[i]!, { side: line.side, amount: amounts[i]! }, entry.id, i));
-    check(touched);
+    check(touched, entryId);
     resolve(entry, { status: "posted", postedAmounts: amounts });
     out.events.push({ group, kind: "pending_posted", entry, postings });
     return entry;
@@ -180,15 +232,18 @@ export function applyBatch(input: BatchInput): BatchOutcome {
   const release = (entryId: string, status: "voided" | "expired"): StoredEntry => {
     const entry = pendingEntry(entryId);
     if (entry.status === status) return entry;
-    if (entry.status !== "pending") throw new DomainError("failed_precondition", `entry ${entryId} is ${entry.status}, not pending`);
+    if (entry.status !== "pending") throw notPending(entry);
     if (status === "expired" && (entry.expiresAt === null || entry.expiresAt > now)) {
-      throw new DomainError("failed_precondition", `entry ${entryId} has not reached its timeout`);
+      throw postingRefusal("failed_precondition", `entry ${entryId} has not reached its timeout`, {
+        reason: PostingErrorReason.PENDING_ENTRY_NOT_TIMED_OUT,
+        entryId,
+      });
     }
-    const touched = entry.lines.map((line) => accountOf(line.accountId));
+    const touched = entry.lines.map((line) => accountOf(line.accountId, entryId));
     entry.lines.forEach((line, i) => {
       reserve(touched[i]!, line, -1n);
     });
-    check(touched);
+    check(touched, entryId);
     resolve(entry, { status });
     out.events.push({ group, kind: status === "voided" ? "pending_voided" : "pending_expired", entry });
     return entry;
@@ -217,8 +272,15 @@ export function applyBatch(input: BatchInput): BatchOutcome {
       while (isLinked(chain[chain.length - 1]!) && i + chain.length < commands.length) chain.push(commands[i + chain.length]!);
       i += chain.length;
       if (isLinked(chain[chain.length - 1]!)) {
-        const error = new DomainError("invalid_argument", "linked chain is not closed: the last entry of a batch must not be linked");
-        for (const _ of chain) results.push({ ok: false, error });
+        for (const command of chain) {
+          results.push({
+            ok: false,
+            error: postingRefusal("invalid_argument", "linked chain is not closed: the last entry of a batch must not be linked", {
+              reason: PostingErrorReason.LINKED_CHAIN_OPEN,
+              entryId: entryIdOf(command),
+            }),
+          });
+        }
         continue;
       }
       const start = mark();
@@ -242,13 +304,17 @@ export function applyBatch(input: BatchInput): BatchOutcome {
       if (failed !== undefined) {
         rollback(start);
         const { index, error } = failed;
-        chain.forEach((_, k) => {
+        chain.forEach((command, k) => {
           results.push({
             ok: false,
             error:
               k === index
                 ? error
-                : new DomainError("failed_precondition", `linked entry ${describe(chain[index]!)} failed: ${error.message}`),
+                : postingRefusal("failed_precondition", `linked entry ${entryIdOf(chain[index]!)} failed: ${error.message}`, {
+                    reason: PostingErrorReason.LINKED_ENTRY_FAILED,
+                    entryId: entryIdOf(command),
+                    linkedError: postingErrorOf(error),
+                  }),
           });
         });
       } else {
@@ -263,11 +329,7 @@ function isLinked(command: Command): boolean {
   return command.kind === "post" && command.entry.linked;
 }
 
-function describe(command: Command): string {
-  return command.kind === "post" ? command.entry.id : command.entryId;
-}
-
-function assertBalanced(lines: StoredLine[]): void {
+function assertBalanced(entryId: string, lines: StoredLine[]): void {
   const totals = new Map<string, { debits: bigint; credits: bigint }>();
   for (const line of lines) {
     const total = totals.get(line.currency) ?? { debits: 0n, credits: 0n };
@@ -277,7 +339,12 @@ function assertBalanced(lines: StoredLine[]): void {
   }
   for (const [currency, { debits, credits }] of totals) {
     if (debits !== credits) {
-      throw new DomainError("invalid_argument", `entry does not balance in ${currency}: debits ${debits}, credits ${credits}`);
+      throw postingRefusal("invalid_argument", `entry does not balance in ${currency}: debits ${debits}, credits ${credits}`, {
+        reason: PostingErrorReason.ENTRY_UNBALANCED,
+        entryId,
+        accountIds: [...new Set(lines.filter((line) => line.currency === currency).map((line) => line.accountId))],
+        currency,
+      });
     }
   }
 }

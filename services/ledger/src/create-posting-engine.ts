@@ -3,16 +3,17 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Context, context } from "@opentelemetry/api";
 import { pgErrorCode } from "@paymesh/db";
 import { appendEventsWithSql, type OutgoingEvent } from "@paymesh/events";
+import { PostingErrorReason } from "@paymesh/gen/paymesh/ledger/v1/errors_pb";
 import {
   EntryPostedSchema,
   PendingExpiredSchema,
   PendingPostedSchema,
   PendingVoidedSchema,
 } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
-import { DomainError } from "@paymesh/runtime";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
 import { applyBatch } from "./apply-batch.js";
+import { entryIdOf } from "./entry-id-of.js";
 import {
   insertEntries,
   insertPostings,
@@ -23,6 +24,7 @@ import {
   updateResolvedEntries,
 } from "./journal-store.js";
 import type { Command, CommandResult, JournalEvent } from "./journal-types.js";
+import { postingRefusal } from "./posting-refusal.js";
 import { toEntry, toPostedLine } from "./to-proto.js";
 
 export interface PostingEngineOptions {
@@ -130,7 +132,13 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
   const dropExpired = (batch: Pending[]) =>
     batch.filter((pending) => {
       if (!pending.signal?.aborted) return true;
-      pending.reject(new DomainError("deadline_exceeded", "the call's deadline passed before the entry was applied; nothing was posted"));
+      pending.reject(
+        postingRefusal("deadline_exceeded", "the call's deadline passed before the entry was applied; nothing was posted", {
+          reason: PostingErrorReason.DEADLINE_PASSED,
+          // A dropped batch call is about all its entries, not one.
+          entryId: pending.commands.length === 1 ? entryIdOf(pending.commands[0]!) : "",
+        }),
+      );
       return false;
     });
 
@@ -138,7 +146,7 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
     options.sql.begin(async (tx) => {
       const commands = batch.flatMap((pending) => pending.commands);
       const entryIds = new Set<string>();
-      for (const command of commands) entryIds.add(command.kind === "post" ? command.entry.id : command.entryId);
+      for (const command of commands) entryIds.add(entryIdOf(command));
       const stored = await lockEntries(tx, [...entryIds].sort());
       const accountIds = new Set<string>();
       for (const command of commands) {

@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code } from "@connectrpc/connect";
-import { type Account, EntryStatus, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { MAX_PAGE_SIZE } from "@paymesh/runtime";
+import { Code, type ConnectError } from "@connectrpc/connect";
+import { type PostingError, PostingErrorReason, PostingErrorSchema } from "@paymesh/gen/paymesh/ledger/v1/errors_pb";
+import { type Account, type EntryError, EntryStatus, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { type DomainError, MAX_PAGE_SIZE } from "@paymesh/runtime";
 import { connectErrorOf, mintTestToken } from "@paymesh/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostingEngine } from "./create-posting-engine.js";
 import { type LedgerFixture, startLedgerFixture } from "./ledger-test-fixture.js";
+import { postingErrorOf } from "./posting-refusal.js";
 
 let f: LedgerFixture;
 beforeAll(async () => {
@@ -15,6 +17,9 @@ beforeAll(async () => {
 afterAll(() => f.stop());
 
 const balances = async (account: Account) => (await f.ops.getAccount({ id: account.id })).account!.balances!;
+/** The typed refusal a failed call carries, which callers decide by instead of the message. */
+const refusalOf = (error: ConnectError): PostingError | undefined => error.findDetails(PostingErrorSchema)[0];
+const reasonOf = async (call: Promise<unknown>) => refusalOf(await connectErrorOf(call))?.reason;
 
 describe("operations", () => {
   it("reports readiness of Postgres, NATS and Redis, and outbox metrics", async () => {
@@ -123,12 +128,16 @@ describe("posting", () => {
     // An account closed directly in the database: there is no close RPC yet.
     await f.ledger.context.database.sql`update accounts set status = 'closed' where id = ${closed.id}`;
     const line = (accountId: string, amount: bigint, side: Side) => ({ accountId, amount, side });
-    const cases: Array<[string, Parameters<typeof f.ops.postEntry>[0], Code, RegExp]> = [
+    const unknown = randomUUID();
+    // The detail a refusal must carry; validation failures (caught before the ledger looks at
+    // accounts) carry none.
+    const cases: Array<[string, Parameters<typeof f.ops.postEntry>[0], Code, RegExp, Partial<PostingError>?]> = [
       [
         "unbalanced",
         { entryId: randomUUID(), lines: [line(a.id, 10n, Side.DEBIT), line(b.id, 9n, Side.CREDIT)] },
         Code.InvalidArgument,
         /does not balance in USD/,
+        { reason: PostingErrorReason.ENTRY_UNBALANCED, currency: "USD", accountIds: [a.id, b.id] },
       ],
       [
         "zero amount",
@@ -144,27 +153,31 @@ describe("posting", () => {
       ],
       [
         "unknown account",
-        { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT), line(randomUUID(), 5n, Side.CREDIT)] },
+        { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT), line(unknown, 5n, Side.CREDIT)] },
         Code.NotFound,
         /not found/,
+        { reason: PostingErrorReason.ACCOUNT_NOT_FOUND, accountIds: [unknown] },
       ],
       [
         "closed account",
         { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT), line(closed.id, 5n, Side.CREDIT)] },
         Code.FailedPrecondition,
         /closed/,
+        { reason: PostingErrorReason.ACCOUNT_CLOSED, accountIds: [closed.id], currency: "USD" },
       ],
       [
         "mixed currency",
         { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT), line(eur.id, 5n, Side.CREDIT)] },
         Code.InvalidArgument,
         /does not balance/,
+        { reason: PostingErrorReason.ENTRY_UNBALANCED },
       ],
       [
         "insufficient funds",
         { entryId: randomUUID(), lines: [line(a.id, 501n, Side.DEBIT), line(b.id, 501n, Side.CREDIT)] },
         Code.FailedPrecondition,
         /insufficient funds/,
+        { reason: PostingErrorReason.INSUFFICIENT_FUNDS, accountIds: [a.id], currency: "USD" },
       ],
       ["one line", { entryId: randomUUID(), lines: [line(a.id, 5n, Side.DEBIT)] }, Code.InvalidArgument, /lines/],
       ["missing id", { entryId: "", lines: [line(a.id, 5n, Side.DEBIT), line(b.id, 5n, Side.CREDIT)] }, Code.InvalidArgument, /entry_id/],
@@ -187,10 +200,12 @@ describe("posting", () => {
         /pending_timeout_seconds/,
       ],
     ];
-    for (const [name, request, code, message] of cases) {
+    for (const [name, request, code, message, detail] of cases) {
       const error = await connectErrorOf(f.ops.postEntry(request));
       expect({ name, code: error.code }).toEqual({ name, code });
       expect(error.rawMessage, name).toMatch(message);
+      if (detail === undefined) expect(refusalOf(error), name).toBeUndefined();
+      else expect(refusalOf(error), name).toMatchObject({ ...detail, entryId: request.entryId });
     }
     const tooMany = await connectErrorOf(
       f.ops.postEntries({
@@ -232,6 +247,7 @@ describe("posting", () => {
     const error = await connectErrorOf(f.transfer(from.id, to.id, big));
     expect(error.code).toBe(Code.FailedPrecondition);
     expect(error.rawMessage).toMatch(/overflow/);
+    expect(refusalOf(error)).toMatchObject({ reason: PostingErrorReason.AMOUNT_OVERFLOW, accountIds: [from.id] });
   });
 
   it("posting the same entry_id 20 times at once has one effect", async () => {
@@ -253,6 +269,11 @@ describe("posting", () => {
     );
     expect(changed.code).toBe(Code.AlreadyExists);
     expect(changed.rawMessage).toMatch(/lines\[1\]\.amount/);
+    expect(refusalOf(changed)).toMatchObject({
+      reason: PostingErrorReason.ENTRY_ID_REUSED,
+      entryId: request.entryId,
+      field: "lines[1].amount",
+    });
     const memo = await connectErrorOf(f.ops.postEntry({ ...request, memo: "different" }));
     expect(memo.rawMessage).toMatch(/memo/);
   });
@@ -268,16 +289,27 @@ describe("posting", () => {
         { accountId: b.id, amount, side: Side.CREDIT },
       ],
     });
-    const { results } = await f.ops.postEntries({
-      entries: [entry(10n), entry(1000n), entry(20n, true), entry(500n), entry(5n, true), entry(5n)],
-    });
+    const batch = [entry(10n), entry(1000n), entry(20n, true), entry(500n), entry(5n, true), entry(5n)];
+    const { results } = await f.ops.postEntries({ entries: batch });
     expect(results.map((r) => r.result.case)).toEqual(["entry", "error", "error", "error", "entry", "entry"]);
-    expect(results[1]!.result.value).toMatchObject({ code: Code.FailedPrecondition });
-    expect((results[2]!.result.value as { message: string }).message).toMatch(/linked entry .* failed/);
+    const errorOf = (result: (typeof results)[number]) => result.result.value as EntryError;
+    const shortOfFunds = { reason: PostingErrorReason.INSUFFICIENT_FUNDS, entryId: batch[3]!.entryId, accountIds: [a.id] };
+    expect(errorOf(results[1]!)).toMatchObject({
+      code: Code.FailedPrecondition,
+      detail: { reason: PostingErrorReason.INSUFFICIENT_FUNDS, entryId: batch[1]!.entryId, accountIds: [a.id] },
+    });
+    // A linked entry refused for its partner's sake says so, and carries its partner's refusal.
+    expect(errorOf(results[2]!).message).toMatch(/linked entry .* failed/);
+    expect(errorOf(results[2]!)).toMatchObject({
+      code: Code.FailedPrecondition,
+      detail: { reason: PostingErrorReason.LINKED_ENTRY_FAILED, entryId: batch[2]!.entryId, linkedError: shortOfFunds },
+    });
+    expect(errorOf(results[3]!).detail).toMatchObject(shortOfFunds);
     expect((await balances(a)).balance).toBe(80n);
     const open = await f.ops.postEntries({ entries: [entry(1n), entry(1n, true)] });
     expect(open.results.map((r) => r.result.case)).toEqual(["entry", "error"]);
-    expect((open.results[1]!.result.value as { message: string }).message).toMatch(/not closed/);
+    expect(errorOf(open.results[1]!).message).toMatch(/not closed/);
+    expect(errorOf(open.results[1]!).detail).toMatchObject({ reason: PostingErrorReason.LINKED_CHAIN_OPEN });
   });
 
   it("drops a command whose caller's deadline passed before it was applied", async () => {
@@ -304,7 +336,9 @@ describe("posting", () => {
         linked: false,
       },
     };
-    await expect(engine.submit([command], AbortSignal.abort())).rejects.toMatchObject({ kind: "deadline_exceeded" });
+    const dropped = await engine.submit([command], AbortSignal.abort()).catch((error: unknown) => error);
+    expect(dropped).toMatchObject({ kind: "deadline_exceeded" });
+    expect(postingErrorOf(dropped as DomainError)).toMatchObject({ reason: PostingErrorReason.DEADLINE_PASSED, entryId: id });
     expect((await connectErrorOf(f.ops.getEntry({ entryId: id }))).code).toBe(Code.NotFound);
     expect((await balances(a)).balance).toBe(100n);
     expect((await engine.submit([command], new AbortController().signal))[0]).toMatchObject({ ok: true });
@@ -334,6 +368,7 @@ describe("two-phase entries", () => {
     expect(await balances(b)).toMatchObject({ balance: 0n, available: 0n, creditsPending: 60n });
     // The reservation counts against available: a second 60 does not fit.
     expect((await connectErrorOf(f.transfer(a.id, b.id, 60n))).code).toBe(Code.FailedPrecondition);
+    expect(await reasonOf(f.transfer(a.id, b.id, 60n))).toBe(PostingErrorReason.INSUFFICIENT_FUNDS);
     const posted = await f.ops.postPending({ entryId: entry!.entryId });
     expect(posted.entry).toMatchObject({ status: EntryStatus.POSTED, postedAmounts: [60n, 60n] });
     expect(await balances(a)).toMatchObject({ balance: 40n, available: 40n, debitsPending: 0n });
@@ -341,6 +376,7 @@ describe("two-phase entries", () => {
     // Posting again is a replay; voiding a posted entry is refused.
     expect((await f.ops.postPending({ entryId: entry!.entryId })).entry!.status).toBe(EntryStatus.POSTED);
     expect((await connectErrorOf(f.ops.voidPending({ entryId: entry!.entryId }))).code).toBe(Code.FailedPrecondition);
+    expect(await reasonOf(f.ops.voidPending({ entryId: entry!.entryId }))).toBe(PostingErrorReason.PENDING_ENTRY_NOT_PENDING);
   });
 
   it("posts in part and releases the rest", async () => {
@@ -348,10 +384,14 @@ describe("two-phase entries", () => {
     const b = await f.wallet("uma");
     const { entry } = await f.transfer(a.id, b.id, 80n, { pending: true, pendingTimeoutSeconds: 60 });
     expect((await connectErrorOf(f.ops.postPending({ entryId: entry!.entryId, amount: 81n }))).code).toBe(Code.InvalidArgument);
+    expect(await reasonOf(f.ops.postPending({ entryId: entry!.entryId, amount: 81n }))).toBe(
+      PostingErrorReason.PARTIAL_AMOUNT_EXCEEDS_RESERVED,
+    );
     await f.ops.postPending({ entryId: entry!.entryId, amount: 30n });
     expect(await balances(a)).toMatchObject({ balance: 70n, available: 70n, debitsPending: 0n });
     expect(await balances(b)).toMatchObject({ balance: 30n, creditsPending: 0n });
     expect((await connectErrorOf(f.ops.postPending({ entryId: entry!.entryId, amount: 40n }))).code).toBe(Code.FailedPrecondition);
+    expect(await reasonOf(f.ops.postPending({ entryId: entry!.entryId, amount: 40n }))).toBe(PostingErrorReason.POSTED_WITH_OTHER_AMOUNT);
   });
 
   it("voids", async () => {
@@ -363,7 +403,13 @@ describe("two-phase entries", () => {
     expect(await balances(a)).toMatchObject({ balance: 100n, available: 100n, debitsPending: 0n });
     expect(await balances(b)).toMatchObject({ balance: 0n, creditsPending: 0n });
     expect((await connectErrorOf(f.ops.postPending({ entryId: entry!.entryId }))).code).toBe(Code.FailedPrecondition);
-    expect((await connectErrorOf(f.ops.voidPending({ entryId: randomUUID() }))).code).toBe(Code.NotFound);
+    expect(await reasonOf(f.ops.postPending({ entryId: entry!.entryId }))).toBe(PostingErrorReason.PENDING_ENTRY_NOT_PENDING);
+    const missing = randomUUID();
+    expect((await connectErrorOf(f.ops.voidPending({ entryId: missing }))).code).toBe(Code.NotFound);
+    expect(refusalOf(await connectErrorOf(f.ops.voidPending({ entryId: missing })))).toMatchObject({
+      reason: PostingErrorReason.PENDING_ENTRY_NOT_FOUND,
+      entryId: missing,
+    });
   });
 
   it("expires at its timeout and releases the reservation", async () => {
@@ -380,6 +426,8 @@ describe("two-phase entries", () => {
     expect(status).toBe(EntryStatus.EXPIRED);
     expect(await balances(a)).toMatchObject({ balance: 100n, available: 100n, debitsPending: 0n });
     expect(await balances(b)).toMatchObject({ creditsPending: 0n });
-    expect((await connectErrorOf(f.ops.postPending({ entryId: entry!.entryId }))).rawMessage).toMatch(/expired/);
+    const late = await connectErrorOf(f.ops.postPending({ entryId: entry!.entryId }));
+    expect(late.rawMessage).toMatch(/expired/);
+    expect(refusalOf(late)).toMatchObject({ reason: PostingErrorReason.PENDING_ENTRY_EXPIRED, entryId: entry!.entryId });
   });
 });

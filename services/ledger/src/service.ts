@@ -3,9 +3,10 @@ import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { currencyExponent } from "@paymesh/domain";
 import { appendEvent } from "@paymesh/events";
+import { PostingErrorSchema } from "@paymesh/gen/paymesh/ledger/v1/errors_pb";
 import { AccountCreatedSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import { BalancesSchema, type LedgerService, type PostEntryRequest, StatementLineSchema } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { connectCodeOf, DomainError, principalOf, readPageRequest, requireRole, toPage } from "@paymesh/runtime";
+import { DomainError, itemErrorOf, principalOf, readPageRequest, requireRole, toPage } from "@paymesh/runtime";
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { v7 as uuidv7 } from "uuid";
@@ -231,7 +232,5 @@ function toEntryInput(req: PostEntryRequest): EntryInput {
 
 function toEntryResult(result: CommandResult) {
   if (result.ok) return { result: { case: "entry" as const, value: toEntry(result.entry) } };
-  return {
-    result: { case: "error" as const, value: { code: connectCodeOf(result.error.kind), message: result.error.message } },
-  };
+  return { result: { case: "error" as const, value: itemErrorOf(result.error, PostingErrorSchema) } };
 }

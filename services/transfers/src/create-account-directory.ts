@@ -1,7 +1,7 @@
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { AccountStatus, type LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { transientError } from "@paymesh/runtime";
 import { LRUCache } from "lru-cache";
-import { transientError } from "./transient-error.js";
 
 /** What transfers needs to know about a ledger account. */
 interface AccountFacts {

@@ -1,4 +1,4 @@
-import type { Client, Code } from "@connectrpc/connect";
+import type { Client } from "@connectrpc/connect";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { Worker } from "@paymesh/runtime";
 import { and, asc, eq, lt } from "drizzle-orm";
@@ -69,7 +69,7 @@ export function createRecoveryWorker(options: RecoveryWorkerOptions): Worker & {
         const result = results[i]?.result;
         let failure: Failure | undefined;
         if (result?.case === "error") {
-          const outcome = classifyLedgerError(result.value.code as Code, result.value.message, {
+          const outcome = classifyLedgerError(result.value, {
             from: transfer.fromAccountId,
             to: transfer.toAccountId ?? "",
           });

@@ -2,7 +2,7 @@ import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import type { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { CreateTransferRequest } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { DomainError } from "@paymesh/runtime";
+import { DomainError, transientError } from "@paymesh/runtime";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { classifyLedgerError } from "./classify-ledger-error.js";
@@ -24,7 +24,6 @@ import {
   type SubjectOf,
 } from "./transfer-store.js";
 import type { TransferRow, TransfersDatabase } from "./transfers-database.js";
-import { transientError } from "./transient-error.js";
 
 export interface TransferProcessorOptions {
   db: TransfersDatabase;
@@ -186,8 +185,7 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
     try {
       await ledger.postEntry(entryRequestFor(row));
     } catch (error) {
-      const { code, rawMessage } = ConnectError.from(error);
-      const outcome = classifyLedgerError(code, rawMessage, { from: row.fromAccountId, to: row.toAccountId ?? "" });
+      const outcome = classifyLedgerError(ConnectError.from(error), { from: row.fromAccountId, to: row.toAccountId ?? "" });
       if (outcome.kind !== "refused") {
         // The entry may exist or not: leave the transfer INITIATED for recovery, which re-posts
         // the same entry id and so learns the answer without risking a second posting.

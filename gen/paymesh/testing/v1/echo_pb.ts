@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file paymesh/testing/v1/echo.proto.
  */
 export const file_paymesh_testing_v1_echo: GenFile = /*@__PURE__*/
-  fileDesc("Ch1wYXltZXNoL3Rlc3RpbmcvdjEvZWNoby5wcm90bxIScGF5bWVzaC50ZXN0aW5nLnYxIikKC0VjaG9SZXF1ZXN0EhoKB21lc3NhZ2UYASABKAlCCbpIBnIEEAEYZCI+CgxFY2hvUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEgwKBHJvbGUYAyABKAkiqwEKC0ZhaWxSZXF1ZXN0Ej4KBGtpbmQYASABKA4yJC5wYXltZXNoLnRlc3RpbmcudjEuRmFpbFJlcXVlc3QuS2luZEIKukgHggEEEAEgACJcCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABISCg5LSU5EX05PVF9GT1VORBABEhUKEUtJTkRfUFJFQ09ORElUSU9OEAISEwoPS0lORF9VTkVYUEVDVEVEEAMiDgoMRmFpbFJlc3BvbnNlIikKDFNsZWVwUmVxdWVzdBIZCgZtaWxsaXMYASABKA1CCbpIBioEGODUAyIfCg1TbGVlcFJlc3BvbnNlEg4KBm1pbGxpcxgBIAEoDSJKCgtUaWNrUmVxdWVzdBIYCgVjb3VudBgBIAEoDUIJukgGKgQYZCgBEiEKD2ludGVydmFsX21pbGxpcxgCIAEoDUIIukgFKgMYkE4iGwoMVGlja1Jlc3BvbnNlEgsKA3NlcRgBIAEoDTLGAgoLRWNob1NlcnZpY2USSwoERWNobxIfLnBheW1lc2gudGVzdGluZy52MS5FY2hvUmVxdWVzdBogLnBheW1lc2gudGVzdGluZy52MS5FY2hvUmVzcG9uc2UiABJLCgRGYWlsEh8ucGF5bWVzaC50ZXN0aW5nLnYxLkZhaWxSZXF1ZXN0GiAucGF5bWVzaC50ZXN0aW5nLnYxLkZhaWxSZXNwb25zZSIAEk4KBVNsZWVwEiAucGF5bWVzaC50ZXN0aW5nLnYxLlNsZWVwUmVxdWVzdBohLnBheW1lc2gudGVzdGluZy52MS5TbGVlcFJlc3BvbnNlIgASTQoEVGljaxIfLnBheW1lc2gudGVzdGluZy52MS5UaWNrUmVxdWVzdBogLnBheW1lc2gudGVzdGluZy52MS5UaWNrUmVzcG9uc2UiADABYgZwcm90bzM", [file_buf_validate_validate]);
+  fileDesc("Ch1wYXltZXNoL3Rlc3RpbmcvdjEvZWNoby5wcm90bxIScGF5bWVzaC50ZXN0aW5nLnYxIikKC0VjaG9SZXF1ZXN0EhoKB21lc3NhZ2UYASABKAlCCbpIBnIEEAEYZCI+CgxFY2hvUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEgwKBHJvbGUYAyABKAkivgEKC0ZhaWxSZXF1ZXN0Ej4KBGtpbmQYASABKA4yJC5wYXltZXNoLnRlc3RpbmcudjEuRmFpbFJlcXVlc3QuS2luZEIKukgHggEEEAEgACJvCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABISCg5LSU5EX05PVF9GT1VORBABEhUKEUtJTkRfUFJFQ09ORElUSU9OEAISEwoPS0lORF9VTkVYUEVDVEVEEAMSEQoNS0lORF9ERVRBSUxFRBAEIikKCkZhaWxEZXRhaWwSDgoGcmVhc29uGAEgASgJEgsKA2lkcxgCIAMoCSIOCgxGYWlsUmVzcG9uc2UiKQoMU2xlZXBSZXF1ZXN0EhkKBm1pbGxpcxgBIAEoDUIJukgGKgQY4NQDIh8KDVNsZWVwUmVzcG9uc2USDgoGbWlsbGlzGAEgASgNIkoKC1RpY2tSZXF1ZXN0EhgKBWNvdW50GAEgASgNQgm6SAYqBBhkKAESIQoPaW50ZXJ2YWxfbWlsbGlzGAIgASgNQgi6SAUqAxiQTiIbCgxUaWNrUmVzcG9uc2USCwoDc2VxGAEgASgNMsYCCgtFY2hvU2VydmljZRJLCgRFY2hvEh8ucGF5bWVzaC50ZXN0aW5nLnYxLkVjaG9SZXF1ZXN0GiAucGF5bWVzaC50ZXN0aW5nLnYxLkVjaG9SZXNwb25zZSIAEksKBEZhaWwSHy5wYXltZXNoLnRlc3RpbmcudjEuRmFpbFJlcXVlc3QaIC5wYXltZXNoLnRlc3RpbmcudjEuRmFpbFJlc3BvbnNlIgASTgoFU2xlZXASIC5wYXltZXNoLnRlc3RpbmcudjEuU2xlZXBSZXF1ZXN0GiEucGF5bWVzaC50ZXN0aW5nLnYxLlNsZWVwUmVzcG9uc2UiABJNCgRUaWNrEh8ucGF5bWVzaC50ZXN0aW5nLnYxLlRpY2tSZXF1ZXN0GiAucGF5bWVzaC50ZXN0aW5nLnYxLlRpY2tSZXNwb25zZSIAMAFiBnByb3RvMw", [file_buf_validate_validate]);
 
 /**
  * EchoRequest carries the text to echo back.
@@ -126,6 +126,13 @@ export enum FailRequest_Kind {
    * @generated from enum value: KIND_UNEXPECTED = 3;
    */
   UNEXPECTED = 3,
+
+  /**
+   * A domain precondition failure carrying a typed FailDetail.
+   *
+   * @generated from enum value: KIND_DETAILED = 4;
+   */
+  DETAILED = 4,
 }
 
 /**
@@ -133,6 +140,34 @@ export enum FailRequest_Kind {
  */
 export const FailRequest_KindSchema: GenEnum<FailRequest_Kind> = /*@__PURE__*/
   enumDesc(file_paymesh_testing_v1_echo, 2, 0);
+
+/**
+ * FailDetail is the typed error detail a KIND_DETAILED failure carries.
+ *
+ * @generated from message paymesh.testing.v1.FailDetail
+ */
+export type FailDetail = Message<"paymesh.testing.v1.FailDetail"> & {
+  /**
+   * A machine-readable reason.
+   *
+   * @generated from field: string reason = 1;
+   */
+  reason: string;
+
+  /**
+   * The ids the failure concerns.
+   *
+   * @generated from field: repeated string ids = 2;
+   */
+  ids: string[];
+};
+
+/**
+ * Describes the message paymesh.testing.v1.FailDetail.
+ * Use `create(FailDetailSchema)` to create a new message.
+ */
+export const FailDetailSchema: GenMessage<FailDetail> = /*@__PURE__*/
+  messageDesc(file_paymesh_testing_v1_echo, 3);
 
 /**
  * FailResponse is never returned; Fail always fails.
@@ -147,7 +182,7 @@ export type FailResponse = Message<"paymesh.testing.v1.FailResponse"> & {
  * Use `create(FailResponseSchema)` to create a new message.
  */
 export const FailResponseSchema: GenMessage<FailResponse> = /*@__PURE__*/
-  messageDesc(file_paymesh_testing_v1_echo, 3);
+  messageDesc(file_paymesh_testing_v1_echo, 4);
 
 /**
  * SleepRequest gives the delay.
@@ -168,7 +203,7 @@ export type SleepRequest = Message<"paymesh.testing.v1.SleepRequest"> & {
  * Use `create(SleepRequestSchema)` to create a new message.
  */
 export const SleepRequestSchema: GenMessage<SleepRequest> = /*@__PURE__*/
-  messageDesc(file_paymesh_testing_v1_echo, 4);
+  messageDesc(file_paymesh_testing_v1_echo, 5);
 
 /**
  * SleepResponse confirms the delay.
@@ -189,7 +224,7 @@ export type SleepResponse = Message<"paymesh.testing.v1.SleepResponse"> & {
  * Use `create(SleepResponseSchema)` to create a new message.
  */
 export const SleepResponseSchema: GenMessage<SleepResponse> = /*@__PURE__*/
-  messageDesc(file_paymesh_testing_v1_echo, 5);
+  messageDesc(file_paymesh_testing_v1_echo, 6);
 
 /**
  * TickRequest asks for a number of ticks.
@@ -217,7 +252,7 @@ export type TickRequest = Message<"paymesh.testing.v1.TickRequest"> & {
  * Use `create(TickRequestSchema)` to create a new message.
  */
 export const TickRequestSchema: GenMessage<TickRequest> = /*@__PURE__*/
-  messageDesc(file_paymesh_testing_v1_echo, 6);
+  messageDesc(file_paymesh_testing_v1_echo, 7);
 
 /**
  * TickResponse is one tick.
@@ -238,7 +273,7 @@ export type TickResponse = Message<"paymesh.testing.v1.TickResponse"> & {
  * Use `create(TickResponseSchema)` to create a new message.
  */
 export const TickResponseSchema: GenMessage<TickResponse> = /*@__PURE__*/
-  messageDesc(file_paymesh_testing_v1_echo, 7);
+  messageDesc(file_paymesh_testing_v1_echo, 8);
 
 /**
  * EchoService answers with what it was sent, and offers a few knobs the runtime tests need.

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { fromBinary } from "@bufbuild/protobuf";
-import type { Client } from "@connectrpc/connect";
+import type { Client, Interceptor } from "@connectrpc/connect";
 import { streamNameFor } from "@paymesh/events";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
@@ -57,10 +57,17 @@ export interface TransfersMesh {
  * The real mesh for transfers tests: ledger, handles and (unless told not to) transfers, with a
  * funding account (owner `bank`) that user wallets are funded from.
  */
-export async function startTransfersMesh(options: { transfers?: TransfersServiceOptions | false; env?: Env } = {}): Promise<TransfersMesh> {
+export async function startTransfersMesh(
+  options: {
+    transfers?: TransfersServiceOptions | false;
+    env?: Env;
+    /** Extra interceptors on the ledger's server, closest to its handlers. Default none. */
+    ledgerInterceptors?: Interceptor[];
+  } = {},
+): Promise<TransfersMesh> {
   const mesh = await createTestMesh();
   try {
-    const ledgerRunning = await mesh.start(ledgerService);
+    const ledgerRunning = await mesh.start(ledgerService, {}, { interceptors: options.ledgerInterceptors });
     // The handles caches live in the shared Redis: keep this mesh's apart from other test files'.
     const handlesRunning = await mesh.start(handlesService, { HANDLES_REDIS_PREFIX: `${mesh.prefix}:handles:` });
     const transfersRunning =
