@@ -1,6 +1,7 @@
 export { ConfigError } from "./config-error.js";
 export { connectCodeOf } from "./create-error-interceptor.js";
 export { type HealthState, ServingStatus } from "./create-health.js";
+export { createIntervalWorker, type FirstRun, type IntervalWorker, type IntervalWorkerOptions } from "./create-interval-worker.js";
 export { createLogger, type LoggerOptions } from "./create-logger.js";
 export { createMetrics, type Metrics, type MetricsOptions } from "./create-metrics.js";
 export { createServer, type ReadinessCheck, type Server, type ServerOptions, type ServiceRegistration } from "./create-server.js";
