@@ -22,7 +22,13 @@ export const ledgerService: ServiceDefinition<typeof schema> = {
       subject: ctx.subject,
       logger: ctx.logger.child({ component: "posting-engine" }),
     });
-    const expiry = createExpiryWorker({ db, engine, logger: ctx.logger, intervalMs: expiryIntervalMs });
+    const expiry = createExpiryWorker({
+      db,
+      engine,
+      logger: ctx.logger.child({ component: "pending-expiry" }),
+      intervalMs: expiryIntervalMs,
+      registry: ctx.metrics.registry,
+    });
     const statements = createConsumerRunner({
       js: ctx.js,
       db,

@@ -65,6 +65,7 @@ export function createTransfersService(options: TransfersServiceOptions = {}): S
         logger: ctx.logger.child({ component: "recovery" }),
         intervalMs: recoveryIntervalMs,
         afterMs: recoveryAfterMs,
+        registry: ctx.metrics.registry,
       });
       const history = createConsumerRunner({
         js: ctx.js,
