@@ -46,6 +46,9 @@ export function createIntervalWorker<T>(options: IntervalWorkerOptions<T>): Inte
   const { name, intervalMs, run, logger, firstRun = "after-interval" } = options;
   const metrics = workerMetricsFor(options.registry ?? new Registry());
   const labels = { worker: name };
+  // Zero from the start, so that an alert on the error rate sees the series before the first failure.
+  metrics.passes.inc(labels, 0);
+  metrics.errors.inc(labels, 0);
   let tail: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   // Bumped by every start and stop, so a pass that ends after a stop (or a stop and a new

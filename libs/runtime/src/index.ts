@@ -18,13 +18,16 @@ export { DomainError, type DomainErrorKind } from "./domain-error.js";
 export { isMainModule } from "./is-main-module.js";
 export {
   createEnvReader,
+  DEFAULT_RETENTION,
   DEVELOPMENT_AUTH_SECRET,
   type Env,
   type EnvReader,
   type LoadConfigOptions,
   loadConfig,
+  type RetentionConfig,
   type ServiceConfig,
 } from "./load-config.js";
+export { type OpenServiceDatabaseOptions, openServiceDatabase, type ServiceDatabase } from "./open-service-database.js";
 export { decodePageToken, encodePageToken } from "./page-token.js";
 export { type Principal, principalKey, principalOf, ROLES, type Role, requireRole } from "./principal.js";
 export { runService } from "./run-service.js";
