@@ -27,6 +27,7 @@ export {
   type RetentionConfig,
   type ServiceConfig,
 } from "./load-config.js";
+export { loadServiceConfig } from "./load-service-config.js";
 export { type OpenServiceDatabaseOptions, openServiceDatabase, type ServiceDatabase } from "./open-service-database.js";
 export { decodePageToken, encodePageToken } from "./page-token.js";
 export { type Principal, principalKey, principalOf, ROLES, type Role, requireRole } from "./principal.js";

@@ -6,7 +6,7 @@ import type { ServiceDefinition } from "./start-service.js";
 export interface OpenServiceDatabaseOptions {
   /** Where the settings are read from. Default `process.env`, as the service reads them. */
   env?: Env;
-  /** Settings already read (startService has them before the database). Default: read from `env`. */
+  /** Settings already read with loadServiceConfig (startService has them before the database). Default: read from `env`. */
   config?: ServiceConfig;
   /**
    * Create the database when it is missing. Default false: an operator command pointed at a
@@ -39,7 +39,7 @@ export async function openServiceDatabase<TSchema extends Record<string, unknown
   definition: ServiceDefinition<TSchema>,
   options: OpenServiceDatabaseOptions = {},
 ): Promise<ServiceDatabase<TSchema>> {
-  const config = options.config ?? loadServiceConfig(definition, options.env ?? process.env);
+  const config = options.config ?? loadServiceConfig(definition, options.env);
   const database = await openDatabase({
     url: databaseUrl(config.postgresUrl, config.databaseName),
     schema: definition.schema,
