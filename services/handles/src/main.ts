@@ -13,9 +13,9 @@ export const handlesService: ServiceDefinition<typeof schema> = {
   name: "handles",
   schema,
   migrationsFolder: new URL("../drizzle", import.meta.url).pathname,
-  // The events carry the account id and owner in the clear (their consumers need them), so
-  // published outbox rows would leave beside the `handles` table, which encrypts them, the
-  // plaintext it hides. They go after a minute, pruned every 5 s, instead of after a week.
+  // The events carry the account id and owner in the clear (their consumers need them): kept,
+  // published outbox rows would hold, beside the `handles` table that encrypts them, the very
+  // plaintext it hides. So they go after a minute, pruned every 5 s, instead of after a week.
   retention: { outboxMs: 60_000, intervalMs: 5_000 },
   setup(ctx) {
     const config = readHandlesConfig(ctx.env, ctx.config.nodeEnv);
