@@ -29,5 +29,6 @@ export { outbox } from "./outbox.js";
 export { OUTBOX_CHANNEL } from "./outbox-channel.js";
 export { parkedEvents } from "./parked-events.js";
 export { processedEvents } from "./processed-events.js";
+export { type PrunedEventRows, type PruneEventTablesOptions, pruneEventTables } from "./prune-event-tables.js";
 export { type RebuildProjectionOptions, rebuildProjection } from "./rebuild-projection.js";
 export type { ReceivedEvent } from "./received-event.js";

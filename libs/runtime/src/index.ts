@@ -1,5 +1,6 @@
 export { ConfigError } from "./config-error.js";
 export { type HealthState, ServingStatus } from "./create-health.js";
+export { createIntervalWorker, type FirstRun, type IntervalWorker, type IntervalWorkerOptions } from "./create-interval-worker.js";
 export { createLogger, type LoggerOptions } from "./create-logger.js";
 export { createMetrics, type Metrics, type MetricsOptions } from "./create-metrics.js";
 export { createServer, type ReadinessCheck, type Server, type ServerOptions, type ServiceRegistration } from "./create-server.js";
@@ -31,13 +32,17 @@ export {
 } from "./keyset-page.js";
 export {
   createEnvReader,
+  DEFAULT_RETENTION,
   DEVELOPMENT_AUTH_SECRET,
   type Env,
   type EnvReader,
   type LoadConfigOptions,
   loadConfig,
+  type RetentionConfig,
   type ServiceConfig,
 } from "./load-config.js";
+export { loadServiceConfig } from "./load-service-config.js";
+export { type OpenServiceDatabaseOptions, openServiceDatabase, type ServiceDatabase } from "./open-service-database.js";
 export { type Principal, principalKey, principalOf, ROLES, type Role, requireRole } from "./principal.js";
 export { runService } from "./run-service.js";
 export { SERVICE_PORTS, type ServiceName } from "./service-ports.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./config-error.js";
-import { DEVELOPMENT_AUTH_SECRET, loadConfig } from "./load-config.js";
+import { DEFAULT_RETENTION, DEVELOPMENT_AUTH_SECRET, loadConfig } from "./load-config.js";
 
 describe("loadConfig", () => {
   it("has working defaults for development", () => {
@@ -33,5 +33,38 @@ describe("loadConfig", () => {
 
   it("does not echo URL values, which may hold passwords", () => {
     expect(() => loadConfig({ service: "x", defaultPort: 1, env: { POSTGRES_URL: "mysql://u:hunter2@h/db" } })).toThrow(/^(?!.*hunter2)/s);
+  });
+
+  it("keeps event rows a week and prunes every minute by default; a service may default otherwise, the environment decides", () => {
+    const week = 7 * 24 * 3_600_000;
+    expect(DEFAULT_RETENTION).toEqual({ outboxMs: week, processedEventsMs: week, intervalMs: 60_000 });
+    expect(loadConfig({ service: "x", defaultPort: 1, env: {} }).retention).toEqual(DEFAULT_RETENTION);
+    const handlesLike = { service: "x", defaultPort: 1, retention: { outboxMs: 60_000, intervalMs: 5_000 } };
+    expect(loadConfig({ ...handlesLike, env: {} }).retention).toEqual({ outboxMs: 60_000, processedEventsMs: week, intervalMs: 5_000 });
+    expect(
+      loadConfig({
+        ...handlesLike,
+        env: { OUTBOX_RETENTION_MS: "0", PROCESSED_EVENTS_RETENTION_MS: "7200000", RETENTION_INTERVAL_MS: "50" },
+      }).retention,
+    ).toEqual({ outboxMs: 0, processedEventsMs: 7_200_000, intervalMs: 50 });
+  });
+
+  it("refuses retention settings that are not whole milliseconds in range, and a processed-events retention under an hour", () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ service: "x", defaultPort: 1, env });
+      } catch (error) {
+        return (error as ConfigError).problems.join("\n");
+      }
+      return "";
+    };
+    const message = problems({ OUTBOX_RETENTION_MS: "7d", RETENTION_INTERVAL_MS: "0", PROCESSED_EVENTS_RETENTION_MS: "-1" });
+    expect(message).toMatch(/^OUTBOX_RETENTION_MS="7d": expected a whole number/m);
+    expect(message).toMatch(/^RETENTION_INTERVAL_MS="0": expected a whole number from 10/m);
+    expect(message).toMatch(/^PROCESSED_EVENTS_RETENTION_MS="-1": expected a whole number/m);
+    expect(problems({ PROCESSED_EVENTS_RETENTION_MS: "120000" })).toMatch(
+      /^PROCESSED_EVENTS_RETENTION_MS: must be at least 3600000 \(1 hour\): a processed event's row must outlive every redelivery/m,
+    );
+    expect(problems({ PROCESSED_EVENTS_RETENTION_MS: "3600000" })).toBe("");
   });
 });

@@ -31,13 +31,66 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
   /** Where to send traces; tracing SDK is only wired when set. */
   readonly otlpEndpoint: string | undefined;
+  /** How long the event tables keep what the service no longer needs; startService prunes them. */
+  readonly retention: RetentionConfig;
 }
+
+/**
+ * How long a service keeps rows of its event tables, and how often it deletes older ones.
+ * Parked events are not pruned: each waits for an operator.
+ */
+export interface RetentionConfig {
+  /**
+   * `OUTBOX_RETENTION_MS`: published outbox rows are deleted this long after JetStream
+   * acknowledged them. Unpublished rows are never deleted.
+   */
+  readonly outboxMs: number;
+  /** `PROCESSED_EVENTS_RETENTION_MS`: consumers' `processed_events` rows are deleted this long after they were written. */
+  readonly processedEventsMs: number;
+  /** `RETENTION_INTERVAL_MS`: the pause between pruning passes; a row outlives its retention by at most about this. */
+  readonly intervalMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Every service's retention unless its definition says otherwise.
+ *
+ * Outbox, 7 days. Once JetStream acknowledged an event, nothing needs its outbox row: the relay
+ * reads only unpublished rows, and the stream keeps every event (no age limit, so projections
+ * can be rebuilt from it). The rows are kept a week for people: what a service published and
+ * when, its publish attempts and last error, the trace it belongs to, while an incident (even
+ * one found after a weekend) is still being looked into.
+ *
+ * Processed events, 7 days. A row is what makes a consumer skip an event it already applied,
+ * so it must outlive every way that event can come again; once it is gone, a copy would be
+ * applied a second time. Within minutes: a redelivery after the ack wait (30 s), retries with
+ * back-off until the event is parked (5 deliveries, about a minute), a republish that the
+ * stream's duplicate window (2 min) did not catch. But two cases last as long as an outage: an
+ * instance that committed an event and died before acknowledging it gets it again when its
+ * consumer next runs, and a relay that died between publishing and recording it publishes it
+ * again, as a new message past the duplicate window, when its service comes back. A week
+ * covers an outage over a long weekend with room to spare, hence far above the 2-minute window
+ * (and the configurable floor is an hour). A durable consumer deleted and declared again starts
+ * over from the stream's first event, which no retention covers: rebuild its projection
+ * instead (rebuildProjection), which resets its rows itself.
+ *
+ * Interval, 1 minute. A pass that finds nothing due still reads each table once; every minute
+ * keeps that negligible, and a row outlives its retention by at most a minute.
+ */
+export const DEFAULT_RETENTION: RetentionConfig = { outboxMs: 7 * DAY_MS, processedEventsMs: 7 * DAY_MS, intervalMs: 60_000 };
+
+/** The shortest processed-events retention accepted: well beyond every redelivery that does not wait on an outage. */
+const MIN_PROCESSED_EVENTS_RETENTION_MS = 3_600_000;
+const MAX_RETENTION_MS = 365 * DAY_MS;
 
 export interface LoadConfigOptions {
   service: string;
   defaultPort: number;
   /** Defaults to `process.env`. */
   env?: Env;
+  /** The service's own defaults for the retention settings. Default {@link DEFAULT_RETENTION}, each one. */
+  retention?: Partial<RetentionConfig>;
 }
 
 /**
@@ -102,9 +155,25 @@ export function loadConfig(options: LoadConfigOptions): ServiceConfig {
     ),
     shutdownGraceMs: reader.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     otlpEndpoint: reader.string("OTEL_EXPORTER_OTLP_ENDPOINT", "") || undefined,
+    retention: readRetention(reader, { ...DEFAULT_RETENTION, ...options.retention }),
   };
   reader.finish();
   return config;
+}
+
+function readRetention(reader: EnvReader, defaults: RetentionConfig): RetentionConfig {
+  const processedEventsMs = reader.integer("PROCESSED_EVENTS_RETENTION_MS", defaults.processedEventsMs, 0, MAX_RETENTION_MS);
+  if (processedEventsMs < MIN_PROCESSED_EVENTS_RETENTION_MS) {
+    reader.problem(
+      "PROCESSED_EVENTS_RETENTION_MS",
+      `must be at least ${MIN_PROCESSED_EVENTS_RETENTION_MS} (1 hour): a processed event's row must outlive every redelivery of it`,
+    );
+  }
+  return {
+    outboxMs: reader.integer("OUTBOX_RETENTION_MS", defaults.outboxMs, 0, MAX_RETENTION_MS),
+    processedEventsMs,
+    intervalMs: reader.integer("RETENTION_INTERVAL_MS", defaults.intervalMs, 10, DAY_MS),
+  };
 }
 
 /**

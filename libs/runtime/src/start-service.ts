@@ -1,19 +1,22 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { Client, Interceptor } from "@connectrpc/connect";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { type Database, databaseUrl, openDatabase } from "@paymesh/db";
-import { createOutboxRelay, ensureStream, streamNameFor, streamSubjectFor, subjectFor } from "@paymesh/events";
+import type { Database } from "@paymesh/db";
+import { createOutboxRelay, ensureStream, pruneEventTables, streamNameFor, streamSubjectFor, subjectFor } from "@paymesh/events";
 import { Redis } from "ioredis";
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 import type { Logger } from "pino";
 import { Gauge } from "prom-client";
+import { createIntervalWorker } from "./create-interval-worker.js";
 import { createLogger } from "./create-logger.js";
 import { createMetrics, type Metrics } from "./create-metrics.js";
 import { createServer, type Server, type ServiceRegistration } from "./create-server.js";
 import { createServiceClient } from "./create-service-client.js";
 import { createServiceCredentials, type ServiceCredentials } from "./create-service-credentials.js";
 import { createTokenVerifier } from "./create-token-verifier.js";
-import { createEnvReader, type Env, loadConfig, type ServiceConfig } from "./load-config.js";
+import { createEnvReader, type Env, type RetentionConfig, type ServiceConfig } from "./load-config.js";
+import { loadServiceConfig } from "./load-service-config.js";
+import { openServiceDatabase } from "./open-service-database.js";
 import { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
 import { setupTracing } from "./setup-tracing.js";
 
@@ -58,6 +61,11 @@ export interface ServiceDefinition<TSchema extends Record<string, unknown>> {
   schema: TSchema;
   /** Its drizzle-kit migrations, applied at start. */
   migrationsFolder: string;
+  /**
+   * This service's defaults for the shared retention settings, where its events need others
+   * than every service's (DEFAULT_RETENTION). The environment still overrides each.
+   */
+  retention?: Partial<RetentionConfig>;
   setup(context: ServiceContext<TSchema>): Promise<ServiceParts> | ServiceParts;
 }
 
@@ -83,15 +91,15 @@ export interface RunningService<TSchema extends Record<string, unknown>> {
 
 /**
  * Brings a service up the same way everywhere: config, logs, tracing, its database
- * (created and migrated), NATS with its own stream, Redis, the outbox relay, its workers
- * and one server port; and takes it down in the reverse order.
+ * (created and migrated), NATS with its own stream, Redis, the outbox relay, the pruning of
+ * its event tables, its workers and one server port; and takes it down in the reverse order.
  */
 export async function startService<TSchema extends Record<string, unknown>>(
   definition: ServiceDefinition<TSchema>,
   options: StartServiceOptions = {},
 ): Promise<RunningService<TSchema>> {
   const env = options.env ?? process.env;
-  const config = loadConfig({ service: definition.name, defaultPort: SERVICE_PORTS[definition.name], env });
+  const config = loadServiceConfig(definition, env);
   const logger = createLogger({ service: config.service, level: config.logLevel });
   const shutdownTracing = setupTracing({
     service: config.service,
@@ -105,15 +113,7 @@ export async function startService<TSchema extends Record<string, unknown>>(
     }
   };
   try {
-    const url = databaseUrl(config.postgresUrl, config.databaseName);
-    const database = await openDatabase({
-      url,
-      schema: definition.schema,
-      migrationsFolder: definition.migrationsFolder,
-      migrationsTable: `__migrations_${config.service}`,
-      ensure: true,
-      applicationName: config.service,
-    });
+    const { database } = await openServiceDatabase(definition, { config, create: true });
     cleanups.push(() => database.close());
     const nats = await connect({ servers: config.natsUrl, name: config.service, maxReconnectAttempts: -1 });
     cleanups.push(() => nats.drain());
@@ -131,6 +131,24 @@ export async function startService<TSchema extends Record<string, unknown>>(
     cleanups.push(() => relay.stop());
 
     const metrics = createMetrics({ service: config.service });
+    const retentionLogger = logger.child({ component: "event-retention" });
+    const retention = createIntervalWorker({
+      name: "event-retention",
+      intervalMs: config.retention.intervalMs,
+      // At once: a service restarted more often than the interval must still prune.
+      firstRun: "immediately",
+      async run() {
+        const pruned = await pruneEventTables(database.sql, {
+          outboxRetentionMs: config.retention.outboxMs,
+          processedEventsRetentionMs: config.retention.processedEventsMs,
+        });
+        if (pruned.outbox + pruned.processedEvents > 0) retentionLogger.debug(pruned, "pruned event tables");
+      },
+      logger: retentionLogger,
+      registry: metrics.registry,
+    });
+    await retention.start();
+    cleanups.push(() => retention.stop());
     new Gauge({
       name: "outbox_pending_events",
       help: "Events written to the outbox and not yet acknowledged by JetStream.",

@@ -21,7 +21,7 @@ let dir: Directory;
 
 beforeAll(async () => {
   // Published outbox rows are pruned at once here, so the whole database can be searched.
-  dir = await startDirectory({ ...KEYS_V1, HANDLES_OUTBOX_RETENTION_MS: "0", HANDLES_OUTBOX_PRUNE_INTERVAL_MS: "50" });
+  dir = await startDirectory({ ...KEYS_V1, OUTBOX_RETENTION_MS: "0", RETENTION_INTERVAL_MS: "50" });
 });
 
 afterAll(async () => {

@@ -2,21 +2,24 @@ import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
 import { createLookupLimiter } from "./create-lookup-limiter.js";
-import { createOutboxPruner } from "./create-outbox-pruner.js";
 import { createResolutionCache } from "./create-resolution-cache.js";
 import { createResolutionLoader } from "./create-resolution-loader.js";
 import { readHandlesConfig } from "./read-handles-config.js";
 import * as schema from "./schema.js";
 import { createHandleService } from "./service.js";
 
-/** The directory: its RPCs, the resolution cache's invalidation subscriber and the outbox pruner. */
+/** The directory: its RPCs and the resolution cache's invalidation subscriber. */
 export const handlesService: ServiceDefinition<typeof schema> = {
   name: "handles",
   schema,
   migrationsFolder: new URL("../drizzle", import.meta.url).pathname,
+  // The events carry the account id and owner in the clear (their consumers need them): kept,
+  // published outbox rows would hold, beside the `handles` table that encrypts them, the very
+  // plaintext it hides. So they go after a minute, pruned every 5 s, instead of after a week.
+  retention: { outboxMs: 60_000, intervalMs: 5_000 },
   setup(ctx) {
     const config = readHandlesConfig(ctx.env, ctx.config.nodeEnv);
-    const { db, sql } = ctx.database;
+    const { db } = ctx.database;
     const cache = createResolutionCache({
       redis: ctx.redis,
       prefix: config.redisPrefix,
@@ -32,12 +35,6 @@ export const handlesService: ServiceDefinition<typeof schema> = {
       prefix: config.redisPrefix,
       ...config.bucket,
     });
-    const pruner = createOutboxPruner({
-      sql,
-      logger: ctx.logger.child({ component: "outbox-pruner" }),
-      retentionMs: config.outboxRetentionMs,
-      intervalMs: config.outboxPruneIntervalMs,
-    });
     const impl = createHandleService({
       db,
       keyring: config.keyring,
@@ -50,7 +47,7 @@ export const handlesService: ServiceDefinition<typeof schema> = {
     });
     return {
       services: [{ service: HandleService, impl }],
-      workers: [{ name: "resolution-cache", start: () => cache.start(), stop: () => cache.stop() }, pruner],
+      workers: [{ name: "resolution-cache", start: () => cache.start(), stop: () => cache.stop() }],
     };
   },
 };

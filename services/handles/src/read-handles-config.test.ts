@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { ConfigError } from "@paymesh/runtime";
+import { variablesReadBy } from "@paymesh/testkit";
 import { describe, expect, it } from "vitest";
 import { DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_INDEX_KEY, readHandlesConfig } from "./read-handles-config.js";
 
@@ -71,5 +73,13 @@ describe("readHandlesConfig", () => {
     expect(message).toMatch(/HANDLES_BLIND_INDEX_KEY: must be the base64 of 32 bytes/);
     expect(message).toMatch(/HANDLES_BUCKET_CAPACITY/);
     expect(message).toMatch(/HANDLES_NETWORK/);
+  });
+
+  it("reads only variables the handles README lists", () => {
+    const read = variablesReadBy((env) => readHandlesConfig(env, "development"));
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(read.length).toBeGreaterThan(0);
+    // In code, alone or with a value: `NAME` or `NAME=...`.
+    for (const name of read) expect(readme, name).toMatch(new RegExp(`\`${name}[\`=]`));
   });
 });

@@ -42,10 +42,6 @@ export interface HandlesConfig {
     /** `HANDLES_LOOKUP_MISS_COST`, default 20. */
     missCost: number;
   };
-  /** Published outbox rows (which carry the events' plaintext) are deleted after this long. `HANDLES_OUTBOX_RETENTION_MS`, default 60 000. */
-  outboxRetentionMs: number;
-  /** `HANDLES_OUTBOX_PRUNE_INTERVAL_MS`, default 5 000. */
-  outboxPruneIntervalMs: number;
   keyring: Keyring;
 }
 
@@ -119,8 +115,6 @@ export function readHandlesConfig(env: Env, nodeEnv: string): HandlesConfig {
       hitCost: reader.integer("HANDLES_LOOKUP_HIT_COST", 1, 1, 1_000_000),
       missCost: reader.integer("HANDLES_LOOKUP_MISS_COST", 20, 1, 1_000_000),
     },
-    outboxRetentionMs: reader.integer("HANDLES_OUTBOX_RETENTION_MS", 60_000, 0, 30 * 24 * 3_600_000),
-    outboxPruneIntervalMs: reader.integer("HANDLES_OUTBOX_PRUNE_INTERVAL_MS", 5_000, 10, 3_600_000),
   };
   if (config.bucket.missCost < config.bucket.hitCost)
     reader.problem("HANDLES_LOOKUP_MISS_COST", "must not be less than HANDLES_LOOKUP_HIT_COST");

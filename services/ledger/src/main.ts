@@ -1,9 +1,10 @@
 import { createConsumerRunner } from "@paymesh/events";
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { createEnvReader, isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
+import { isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
 import { applyStatementEvent, STATEMENT_PROJECTION } from "./apply-statement-event.js";
 import { createExpiryWorker } from "./create-expiry-worker.js";
 import { createPostingEngine } from "./create-posting-engine.js";
+import { readLedgerConfig } from "./read-ledger-config.js";
 import * as schema from "./schema.js";
 import { createLedgerService } from "./service.js";
 
@@ -13,16 +14,20 @@ export const ledgerService: ServiceDefinition<typeof schema> = {
   schema,
   migrationsFolder: new URL("../drizzle", import.meta.url).pathname,
   setup(ctx) {
-    const env = createEnvReader(ctx.env);
-    const expiryIntervalMs = env.integer("LEDGER_EXPIRY_INTERVAL_MS", 1_000, 10, 3_600_000);
-    env.finish();
+    const config = readLedgerConfig(ctx.env);
     const { db } = ctx.database;
     const engine = createPostingEngine({
       sql: ctx.database.sql,
       subject: ctx.subject,
       logger: ctx.logger.child({ component: "posting-engine" }),
     });
-    const expiry = createExpiryWorker({ db, engine, logger: ctx.logger, intervalMs: expiryIntervalMs });
+    const expiry = createExpiryWorker({
+      db,
+      engine,
+      logger: ctx.logger.child({ component: "pending-expiry" }),
+      intervalMs: config.expiryIntervalMs,
+      registry: ctx.metrics.registry,
+    });
     const statements = createConsumerRunner({
       js: ctx.js,
       db,

@@ -1,8 +1,9 @@
 import type { Client } from "@connectrpc/connect";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import type { Worker } from "@paymesh/runtime";
+import { createIntervalWorker, type IntervalWorker } from "@paymesh/runtime";
 import { and, asc, eq, lt } from "drizzle-orm";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import { classifyLedgerError } from "./classify-ledger-error.js";
 import type { Clock } from "./clock.js";
 import { entryRequestFor } from "./entry-request-for.js";
@@ -26,6 +27,8 @@ export interface RecoveryWorkerOptions {
   afterMs?: number;
   /** Transfers settled per transaction (one PostEntries call). Default 100. */
   batchSize?: number;
+  /** The service's metrics registry, for the worker's pass metrics. Default: a registry of its own. */
+  registry?: Registry;
 }
 
 export const RECOVERY_WORKER = "transfer-recovery";
@@ -43,14 +46,10 @@ export const RECOVERY_WORKER = "transfer-recovery";
  * The locks are held across the ledger call, so a late request handler (or another instance)
  * waits and then finds the transfer already settled.
  */
-export function createRecoveryWorker(options: RecoveryWorkerOptions): Worker & { runOnce(): Promise<number> } {
+export function createRecoveryWorker(options: RecoveryWorkerOptions): IntervalWorker<number> {
   const { db, ledger, now, subject, logger } = options;
-  const intervalMs = options.intervalMs ?? 1_000;
   const afterMs = options.afterMs ?? 10_000;
   const batchSize = options.batchSize ?? 100;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
 
   /** One batch; returns how many transfers it settled (or -1 when there was nothing to do). */
   const batch = () =>
@@ -90,7 +89,8 @@ export function createRecoveryWorker(options: RecoveryWorkerOptions): Worker & {
       return settled;
     });
 
-  const runOnce = async (): Promise<number> => {
+  /** Batches until one finds nothing left to settle; gives how many transfers it settled. */
+  const pass = async (): Promise<number> => {
     let total = 0;
     for (;;) {
       const settled = await batch();
@@ -99,25 +99,13 @@ export function createRecoveryWorker(options: RecoveryWorkerOptions): Worker & {
     }
   };
 
-  const schedule = (delay: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce()
-        .catch((error: unknown) => logger.error({ err: error }, "transfer recovery pass failed"))
-        .finally(() => schedule(intervalMs));
-    }, delay);
-  };
-
-  return {
+  // At once on start: transfers a crash left in flight have waited long enough already.
+  return createIntervalWorker({
     name: RECOVERY_WORKER,
-    runOnce,
-    async start() {
-      schedule(0);
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+    intervalMs: options.intervalMs ?? 1_000,
+    firstRun: "immediately",
+    run: pass,
+    logger,
+    registry: options.registry,
+  });
 }

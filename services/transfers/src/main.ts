@@ -2,7 +2,7 @@ import { createConsumerRunner } from "@paymesh/events";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { createEnvReader, isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
+import { isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
 import type { Redis } from "ioredis";
 import { applyHistoryEvent, HISTORY_PROJECTION } from "./apply-history-event.js";
 import { type Clock, systemClock } from "./clock.js";
@@ -11,6 +11,7 @@ import { createIdempotencyGate } from "./create-idempotency-gate.js";
 import { createLimitPolicies } from "./create-limit-policies.js";
 import { createRecoveryWorker } from "./create-recovery-worker.js";
 import { createTransferProcessor } from "./create-transfer-processor.js";
+import { readTransfersConfig } from "./read-transfers-config.js";
 import * as schema from "./schema.js";
 import { createTransferService } from "./service.js";
 
@@ -35,17 +36,13 @@ export function createTransfersService(options: TransfersServiceOptions = {}): S
     schema,
     migrationsFolder: new URL("../drizzle", import.meta.url).pathname,
     setup(ctx) {
-      const env = createEnvReader(ctx.env);
-      const recoveryIntervalMs = env.integer("TRANSFERS_RECOVERY_INTERVAL_MS", 1_000, 10, 3_600_000);
-      const recoveryAfterMs = env.integer("TRANSFERS_RECOVERY_AFTER_MS", 10_000, 100, 86_400_000);
-      const fastPath = env.match("TRANSFERS_IDEMPOTENCY_FAST_PATH", "on", /^(on|off)$/, "on or off");
-      env.finish();
+      const config = readTransfersConfig(ctx.env);
       const now = options.now ?? systemClock;
       const { db } = ctx.database;
       const ledger = ctx.clientFor(LedgerService, "ledger");
       const handles = ctx.clientFor(HandleService, "handles");
       const limits = createLimitPolicies(db);
-      const redis = options.idempotencyRedis !== undefined ? options.idempotencyRedis : fastPath === "on" ? ctx.redis : null;
+      const redis = options.idempotencyRedis !== undefined ? options.idempotencyRedis : config.idempotencyFastPath ? ctx.redis : null;
       const processor = createTransferProcessor({
         db,
         ledger,
@@ -63,8 +60,9 @@ export function createTransfersService(options: TransfersServiceOptions = {}): S
         now,
         subject: ctx.subject,
         logger: ctx.logger.child({ component: "recovery" }),
-        intervalMs: recoveryIntervalMs,
-        afterMs: recoveryAfterMs,
+        intervalMs: config.recoveryIntervalMs,
+        afterMs: config.recoveryAfterMs,
+        registry: ctx.metrics.registry,
       });
       const history = createConsumerRunner({
         js: ctx.js,

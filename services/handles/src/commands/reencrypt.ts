@@ -2,22 +2,16 @@
 // (HANDLES_ENCRYPTION_KEY_ID), after a rotation. Reads the same environment as the service
 // (POSTGRES_URL, DATABASE_NAME, HANDLES_ENCRYPTION_KEYS, ...). Safe beside running instances and
 // safe to repeat. Retire an old key from HANDLES_ENCRYPTION_KEYS only after this reports 0 failed.
-import { databaseUrl, openDatabase } from "@paymesh/db";
-import { ConfigError, loadConfig, SERVICE_PORTS } from "@paymesh/runtime";
+import { ConfigError, loadServiceConfig, openServiceDatabase } from "@paymesh/runtime";
+import { handlesService } from "../main.js";
 import { readHandlesConfig } from "../read-handles-config.js";
 import { reencryptAll } from "../reencrypt-all.js";
-import * as schema from "../schema.js";
 
 try {
-  const config = loadConfig({ service: "handles", defaultPort: SERVICE_PORTS.handles });
+  // Every setting is checked before the database is touched: a bad key refuses to start, as the service does.
+  const config = loadServiceConfig(handlesService);
   const { keyring } = readHandlesConfig(process.env, config.nodeEnv);
-  const database = await openDatabase({
-    url: databaseUrl(config.postgresUrl, config.databaseName),
-    schema,
-    migrationsFolder: new URL("../../drizzle", import.meta.url).pathname,
-    migrationsTable: "__migrations_handles",
-    applicationName: "handles-reencrypt",
-  });
+  const { database } = await openServiceDatabase(handlesService, { config, applicationName: "handles-reencrypt", max: 2 });
   try {
     const result = await reencryptAll({ db: database.db, keyring });
     console.log(JSON.stringify({ currentKeyId: keyring.currentKeyId, reencrypted: result.reencrypted, failed: result.failed }));

@@ -1,12 +1,12 @@
-import { databaseUrl, openDatabase } from "@paymesh/db";
-import { loadConfig, SERVICE_PORTS } from "@paymesh/runtime";
-import * as schema from "../schema.js";
+import { openServiceDatabase } from "@paymesh/runtime";
+import { ledgerService } from "../main.js";
 
-/** The ledger's database as the running service sees it, for operator commands. */
-export async function openLedger() {
-  const config = loadConfig({ service: "ledger", defaultPort: SERVICE_PORTS.ledger });
-  const database = await openDatabase({ url: databaseUrl(config.postgresUrl, config.databaseName), schema, max: 2 });
-  return { config, database };
+/**
+ * The ledger's database as the running service opens it (same settings, same migrations), for
+ * the operator command named `command`, which shows as `ledger-<command>` in pg_stat_activity.
+ */
+export function openLedger(command: string) {
+  return openServiceDatabase(ledgerService, { applicationName: `ledger-${command}`, max: 2 });
 }
 
 /** The innermost cause's message: Postgres's own words, not the query that carried them. */

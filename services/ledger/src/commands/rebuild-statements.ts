@@ -5,7 +5,7 @@ import { connect } from "nats";
 import { rebuildStatements } from "../rebuild-statements.js";
 import { openLedger, rootMessage } from "./open-ledger.js";
 
-const { config, database } = await openLedger();
+const { config, database } = await openLedger("rebuild-statements");
 const nats = await connect({ servers: config.natsUrl, name: "ledger-rebuild" });
 try {
   const replayed = await rebuildStatements({

@@ -4,7 +4,7 @@
 import { reconcileLedger } from "../reconcile-ledger.js";
 import { openLedger, rootMessage } from "./open-ledger.js";
 
-const { database } = await openLedger();
+const { database } = await openLedger("reconcile");
 try {
   const drift = await reconcileLedger(database.db);
   for (const { check, detail } of drift) console.log(`DRIFT [${check}] ${detail}`);

@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import * as schema from "../../events/test/schema.js";
+import { createTestMesh, type TestMesh } from "../../testkit/src/create-test-mesh.js";
+import type { RunningService, ServiceDefinition } from "./start-service.js";
+
+/** A service with the event tables and nothing else, keeping published outbox rows for a minute. */
+const bareService: ServiceDefinition<typeof schema> = {
+  name: "notifications",
+  schema,
+  migrationsFolder: fileURLToPath(new URL("../../events/test/migrations", import.meta.url)),
+  retention: { outboxMs: 60_000, intervalMs: 50 },
+  setup: () => ({ services: [] }),
+};
+
+let mesh: TestMesh;
+let running: RunningService<typeof schema>;
+
+beforeAll(async () => {
+  mesh = await createTestMesh();
+  running = await mesh.start(bareService);
+});
+afterAll(async () => {
+  await mesh?.stop();
+});
+
+describe("startService's event retention", () => {
+  it("prunes the published outbox rows and processed events a running service no longer needs, and keeps the rest", async () => {
+    const { sql } = running.context.database;
+    const outboxRow = async (subject: string, createdAgo: string, publishedAgo: string | null) => {
+      const id = randomUUID();
+      await sql`
+        insert into outbox (id, subject, type, payload, created_at, published_at)
+        values (${id}, ${subject}, 'google.protobuf.StringValue', '\\x00'::bytea, now() - ${createdAgo}::interval,
+                case when ${publishedAgo}::interval is null then null else now() - ${publishedAgo}::interval end)`;
+      return id;
+    };
+    const processedRow = async (ago: string) => {
+      const id = randomUUID();
+      await sql`insert into processed_events (consumer, event_id, processed_at) values ('projection', ${id}, now() - ${ago}::interval)`;
+      return id;
+    };
+    const published = running.context.subject("published");
+    const old = await outboxRow(published, "2 hours", "1 hour");
+    const recent = await outboxRow(published, "1 hour", "1 second");
+    // No stream captures this subject, so the relay cannot publish it: it waits, however old.
+    const waiting = await outboxRow("unrouted.nowhere", "2 days", null);
+    const applied = await processedRow("8 days");
+    const remembered = await processedRow("1 day");
+
+    await vi.waitFor(
+      async () => {
+        const [{ n }] = (await sql`select count(*)::int as n from outbox where id = ${old}`) as unknown as [{ n: number }];
+        expect(n).toBe(0);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    await vi.waitFor(
+      async () => {
+        const [{ n }] = (await sql`select count(*)::int as n from processed_events where event_id = ${applied}`) as unknown as [
+          { n: number },
+        ];
+        expect(n).toBe(0);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    const outbox = await sql<{ id: string; published: boolean }[]>`select id, published_at is not null as published from outbox`;
+    expect(outbox).toHaveLength(2);
+    expect(outbox).toEqual(
+      expect.arrayContaining([
+        { id: recent, published: true },
+        { id: waiting, published: false },
+      ]),
+    );
+    expect((await sql<{ event_id: string }[]>`select event_id from processed_events`).map((row) => row.event_id)).toEqual([remembered]);
+  });
+
+  it("reports the pruning passes on /metrics", async () => {
+    const text = await (await fetch(`${running.url}/metrics`)).text();
+    expect(text).toMatch(/^worker_passes_total\{[^}]*worker="event-retention"[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^worker_pass_errors_total\{[^}]*worker="event-retention"[^}]*\} 0$/m);
+  });
+});
