@@ -31,7 +31,7 @@ export interface RecoveryWorkerOptions {
   registry?: Registry;
 }
 
-export const RECOVERY_WORKER = "transfer-recovery";
+const RECOVERY_WORKER = "transfer-recovery";
 
 /**
  * Finishes transfers a crash (or a lost ledger answer) left INITIATED. Each pass locks a batch
