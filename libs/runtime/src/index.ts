@@ -49,6 +49,7 @@ export { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
 export { setupTracing, type TracingOptions } from "./setup-tracing.js";
 export { type SignTokenOptions, signToken } from "./sign-token.js";
 export {
+  type ProjectionOptions,
   type RunningService,
   type ServiceContext,
   type ServiceDefinition,

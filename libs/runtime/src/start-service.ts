@@ -2,7 +2,17 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { Client, Interceptor } from "@connectrpc/connect";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { Database } from "@paymesh/db";
-import { createOutboxRelay, ensureStream, pruneEventTables, streamNameFor, streamSubjectFor, subjectFor } from "@paymesh/events";
+import {
+  type ConsumerRunner,
+  type ConsumerRunnerOptions,
+  createConsumerRunner,
+  createOutboxRelay,
+  ensureStream,
+  pruneEventTables,
+  streamNameFor,
+  streamSubjectFor,
+  subjectFor,
+} from "@paymesh/events";
 import { Redis } from "ioredis";
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 import type { Logger } from "pino";
@@ -43,11 +53,23 @@ export interface ServiceContext<TSchema extends Record<string, unknown>> {
   readonly env: Env;
   /** The subject of one of this service's events, e.g. `paymesh.ledger.entry_posted`. */
   subject(event: string): string;
-  /** The stream holding another context's events (for consumers). */
-  streamOf(context: string): string;
   /** A typed, service-credentialed client to another service, at `<NAME>_URL` or its default port. */
   clientFor<T extends DescService>(service: T, name: ServiceName): Client<T>;
+  /**
+   * A projection worker: a durable consumer of one context's stream that applies each event once
+   * into this service's database, logging under its durable name.
+   */
+  projection(options: ProjectionOptions<Database<TSchema>["db"]>): ConsumerRunner;
 }
+
+/** A projection's own part of its consumer options; the service fills in NATS, database, stream and logger. */
+export type ProjectionOptions<TDb extends Database<Record<string, unknown>>["db"]> = Omit<
+  ConsumerRunnerOptions<TDb>,
+  "js" | "db" | "stream" | "logger"
+> & {
+  /** The context whose stream it consumes, e.g. `ledger`. */
+  context: string;
+};
 
 /** What a service contributes: its RPC services and its background workers. */
 export interface ServiceParts {
@@ -179,12 +201,19 @@ export async function startService<TSchema extends Record<string, unknown>>(
       credentials,
       env,
       subject: (event) => subjectFor(config.subjectPrefix, config.service, event),
-      streamOf: (name) => streamNameFor(config.subjectPrefix, name),
       clientFor(service, name) {
         const baseUrl = urls.url(`${name.toUpperCase()}_URL`, `http://127.0.0.1:${SERVICE_PORTS[name]}`, ["http:", "https:"]);
         urls.finish();
         return createServiceClient(service, { baseUrl, credentials });
       },
+      projection: ({ context: source, ...options }) =>
+        createConsumerRunner({
+          ...options,
+          js,
+          db: database.db,
+          stream: streamNameFor(config.subjectPrefix, source),
+          logger: logger.child({ component: options.durable }),
+        }),
     };
     const parts = await definition.setup(context);
     for (const worker of parts.workers ?? []) {

@@ -1,4 +1,3 @@
-import { createConsumerRunner } from "@paymesh/events";
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
 import { applyStatementEvent, STATEMENT_PROJECTION } from "./apply-statement-event.js";
@@ -28,14 +27,7 @@ export const ledgerService: ServiceDefinition<typeof schema> = {
       intervalMs: config.expiryIntervalMs,
       registry: ctx.metrics.registry,
     });
-    const statements = createConsumerRunner({
-      js: ctx.js,
-      db,
-      stream: ctx.streamOf("ledger"),
-      durable: STATEMENT_PROJECTION,
-      handler: applyStatementEvent,
-      logger: ctx.logger.child({ component: STATEMENT_PROJECTION }),
-    });
+    const statements = ctx.projection({ context: "ledger", durable: STATEMENT_PROJECTION, handler: applyStatementEvent });
     return {
       services: [{ service: LedgerService, impl: createLedgerService({ db, sql: ctx.database.sql, engine, subject: ctx.subject }) }],
       workers: [expiry, statements],

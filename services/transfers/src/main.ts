@@ -1,4 +1,3 @@
-import { createConsumerRunner } from "@paymesh/events";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
@@ -64,14 +63,7 @@ export function createTransfersService(options: TransfersServiceOptions = {}): S
         afterMs: config.recoveryAfterMs,
         registry: ctx.metrics.registry,
       });
-      const history = createConsumerRunner({
-        js: ctx.js,
-        db,
-        stream: ctx.streamOf("transfers"),
-        durable: HISTORY_PROJECTION,
-        handler: applyHistoryEvent,
-        logger: ctx.logger.child({ component: HISTORY_PROJECTION }),
-      });
+      const history = ctx.projection({ context: "transfers", durable: HISTORY_PROJECTION, handler: applyHistoryEvent });
       return {
         services: [{ service: TransferService, impl: createTransferService({ db, processor, limits }) }],
         workers: [recovery, history],
