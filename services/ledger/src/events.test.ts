@@ -8,7 +8,7 @@ import {
 } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import { Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LedgerFixture, startLedgerFixture } from "./ledger-test-fixture.js";
+import { type LedgerFixture, startLedgerFixture } from "../test/start-ledger-fixture.js";
 import { rebuildStatements } from "./rebuild-statements.js";
 import { reconcileLedger } from "./reconcile-ledger.js";
 

@@ -4,8 +4,8 @@ import { Code } from "@connectrpc/connect";
 import { type Account, EntryStatus, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { connectErrorOf, mintTestToken } from "@paymesh/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LedgerFixture, startLedgerFixture } from "../test/start-ledger-fixture.js";
 import { createPostingEngine } from "./create-posting-engine.js";
-import { type LedgerFixture, startLedgerFixture } from "./ledger-test-fixture.js";
 
 let f: LedgerFixture;
 beforeAll(async () => {

@@ -7,8 +7,8 @@ import { createTestDatabase, TEST_AUTH, type TestDatabase } from "@paymesh/testk
 import fc from "fast-check";
 import postgres from "postgres";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { eventually, startTransfersMesh, type TestUser, type TransfersMesh } from "../test/start-transfers-mesh.js";
 import { entryIdFor } from "./entry-id-for.js";
-import { eventually, startTransfersMesh, type TestUser, type TransfersMesh } from "./testing/start-transfers-mesh.js";
 
 // The drill: the transfers service as its own process, under concurrent load, killed with
 // SIGKILL (no shutdown, no cleanup) twice and restarted; then recovery must leave every transfer

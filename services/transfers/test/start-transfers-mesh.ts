@@ -10,8 +10,8 @@ import { handlesService } from "@paymesh/handles";
 import { ledgerService } from "@paymesh/ledger";
 import type { Env } from "@paymesh/runtime";
 import { createTestMesh, type TestMesh } from "@paymesh/testkit";
-import { createTransfersService, type TransfersServiceOptions } from "../main.js";
-import type { TransfersDatabase } from "../transfers-database.js";
+import { createTransfersService, type TransfersServiceOptions } from "../src/main.js";
+import type { TransfersDatabase } from "../src/transfers-database.js";
 
 /** A user of the test mesh: a funded USD wallet with a handle. */
 export interface TestUser {

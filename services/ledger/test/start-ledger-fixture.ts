@@ -3,8 +3,8 @@ import type { Client } from "@connectrpc/connect";
 import { type Account, LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { RunningService } from "@paymesh/runtime";
 import { createTestMesh, type TestDatabase, type TestMesh } from "@paymesh/testkit";
-import { ledgerService } from "./main.js";
-import type * as schema from "./schema.js";
+import { ledgerService } from "../src/main.js";
+import type * as schema from "../src/schema.js";
 
 /** A ledger in a test mesh, an operator client, and shorthands for accounts and entries. */
 export interface LedgerFixture {
