@@ -16,13 +16,12 @@ import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { EchoService } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 import { ledgerService } from "@paymesh/ledger";
 import type { Role } from "@paymesh/runtime";
-import { createEchoService, createTestMesh, mintTestToken, startTestServer } from "@paymesh/testkit";
+import { createEchoService, createTestMesh, mintTestToken, redisTestPrefix, startTestServer } from "@paymesh/testkit";
 import type { Registry } from "prom-client";
 import { sealPersonalData } from "./src/handle-record.js";
 import { handlesService } from "./src/main.js";
 import { readHandlesConfig } from "./src/read-handles-config.js";
 import { handles as handlesTable } from "./src/schema.js";
-import { redisTestPrefix } from "./test/redis-test-prefix.js";
 
 const HANDLES = 1_000;
 const OWNERS = 50;

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { redisTestPrefix } from "@paymesh/testkit";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redisTestPrefix } from "../test/redis-test-prefix.js";
 import { createKeyring } from "./create-keyring.js";
 import { createResolutionCache, type Resolution, type ResolutionCache } from "./create-resolution-cache.js";
 

@@ -2,9 +2,8 @@ import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { ledgerService } from "@paymesh/ledger";
 import type { Env, Role } from "@paymesh/runtime";
-import { createTestMesh } from "@paymesh/testkit";
+import { createTestMesh, redisTestPrefix } from "@paymesh/testkit";
 import { handlesService } from "../src/main.js";
-import { redisTestPrefix } from "./redis-test-prefix.js";
 
 /**
  * A mesh for one test file: a real ledger and a handles instance over HTTP/2, with this file's
