@@ -59,7 +59,7 @@ function tierCounter(registry: Registry) {
 export async function runBenchmark(): Promise<void> {
   const started = performance.now();
   const mesh = await createTestMesh();
-  const redis = redisTestPrefix();
+  const redis = redisTestPrefix("handles-bench");
   const echo = await startTestServer({ services: [{ service: EchoService, impl: createEchoService() }] });
   try {
     const ledger = await mesh.start(ledgerService);

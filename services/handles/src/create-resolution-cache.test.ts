@@ -9,7 +9,7 @@ import { createResolutionCache, type Resolution, type ResolutionCache } from "./
 
 const keyring = createKeyring({ keys: new Map([["k1", randomBytes(32)]]), currentKeyId: "k1", indexKey: randomBytes(32) });
 const logger = pino({ level: "silent" });
-const { prefix, cleanup } = redisTestPrefix();
+const { prefix, cleanup } = redisTestPrefix("handles");
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 const resolution = (handle: string, accountId: string): Resolution => ({

@@ -12,7 +12,7 @@ import { handlesService } from "../src/main.js";
  */
 export async function startDirectory(env: Env = {}) {
   const mesh = await createTestMesh();
-  const redis = redisTestPrefix();
+  const redis = redisTestPrefix("handles");
   const shared = { HANDLES_REDIS_PREFIX: redis.prefix, ...env };
   try {
     const ledger = await mesh.start(ledgerService);
