@@ -16,7 +16,7 @@ import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { EchoService } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 import { ledgerService } from "@paymesh/ledger";
 import type { Role } from "@paymesh/runtime";
-import { createEchoService, createTestMesh, mintTestToken, redisTestPrefix, startTestServer } from "@paymesh/testkit";
+import { createEchoService, createTestMesh, mintTestToken, startTestServer } from "@paymesh/testkit";
 import type { Registry } from "prom-client";
 import { sealPersonalData } from "./src/handle-record.js";
 import { handlesService } from "./src/main.js";
@@ -59,12 +59,10 @@ function tierCounter(registry: Registry) {
 export async function runBenchmark(): Promise<void> {
   const started = performance.now();
   const mesh = await createTestMesh();
-  const redis = redisTestPrefix("handles-bench");
   const echo = await startTestServer({ services: [{ service: EchoService, impl: createEchoService() }] });
   try {
     const ledger = await mesh.start(ledgerService);
     const common = {
-      HANDLES_REDIS_PREFIX: redis.prefix,
       HANDLES_BUCKET_CAPACITY: "1000000000",
       HANDLES_BUCKET_REFILL_PER_MINUTE: "1000000000",
     };
@@ -161,6 +159,5 @@ export async function runBenchmark(): Promise<void> {
   } finally {
     await echo.stop();
     await mesh.stop();
-    await redis.cleanup();
   }
 }

@@ -32,7 +32,7 @@ export async function runBenchmark(): Promise<void> {
   try {
     const quiet = { LOG_LEVEL: "warn" };
     const ledgerRunning = await mesh.start(ledgerService, quiet);
-    const handlesRunning = await mesh.start(handlesService, { ...quiet, HANDLES_REDIS_PREFIX: `${mesh.prefix}:handles:` });
+    const handlesRunning = await mesh.start(handlesService, quiet);
     const transfersRunning = await mesh.start(createTransfersService(), quiet);
     const ledger = mesh.client(LedgerService, ledgerRunning, { subject: "bench", role: "operator" });
     await mesh

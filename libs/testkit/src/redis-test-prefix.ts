@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import { deleteRedisKeys } from "./delete-redis-keys.js";
 
 /**
  * A Redis key prefix no other test file uses, and a way to delete every key under it. It names
@@ -10,20 +10,5 @@ export function redisTestPrefix(caller: string): { prefix: string; cleanup(): Pr
   // The prefix is a SCAN pattern in cleanup(): a glob character would match other files' keys.
   if (!/^[a-z0-9-]+$/.test(caller)) throw new Error(`redisTestPrefix: ${JSON.stringify(caller)} is not lower-case letters, digits and -`);
   const prefix = `test:${caller}:${randomBytes(5).toString("hex")}:`;
-  return {
-    prefix,
-    async cleanup() {
-      const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-      try {
-        let cursor = "0";
-        do {
-          const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-          if (keys.length > 0) await redis.del(...keys);
-          cursor = next;
-        } while (cursor !== "0");
-      } finally {
-        redis.disconnect();
-      }
-    },
-  };
+  return { prefix, cleanup: () => deleteRedisKeys([`${prefix}*`]) };
 }

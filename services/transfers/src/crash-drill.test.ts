@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { type Transfer, TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { createTestDatabase, TEST_AUTH, type TestDatabase } from "@paymesh/testkit";
+import { TEST_AUTH, type TestDatabase } from "@paymesh/testkit";
 import fc from "fast-check";
 import postgres from "postgres";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -82,7 +82,8 @@ async function killChild(): Promise<void> {
 
 beforeAll(async () => {
   m = await startTransfersMesh({ transfers: false });
-  database = await createTestDatabase();
+  // The mesh's, so the child's Redis keys (namespaced by its database) go with the mesh too.
+  database = await m.mesh.database();
   sql = postgres(database.url, { max: 2, onnotice: () => {} });
   port = await freePort();
 });
@@ -90,7 +91,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await killChild();
   await sql?.end();
-  await database?.drop();
   await m?.stop();
 });
 

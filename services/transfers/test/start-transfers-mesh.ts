@@ -61,8 +61,7 @@ export async function startTransfersMesh(options: { transfers?: TransfersService
   const mesh = await createTestMesh();
   try {
     const ledgerRunning = await mesh.start(ledgerService);
-    // The handles caches live in the shared Redis: keep this mesh's apart from other test files'.
-    const handlesRunning = await mesh.start(handlesService, { HANDLES_REDIS_PREFIX: `${mesh.prefix}:handles:` });
+    const handlesRunning = await mesh.start(handlesService);
     const transfersRunning =
       options.transfers === false ? undefined : await mesh.start(createTransfersService(options.transfers ?? {}), options.env ?? {});
     const ledger = mesh.client(LedgerService, ledgerRunning, { subject: "ops", role: "operator" });
