@@ -27,7 +27,10 @@ export interface LedgerFixture {
 
 export async function startLedgerFixture(env: Record<string, string> = {}): Promise<LedgerFixture> {
   const mesh = await createTestMesh();
-  const ledger = await mesh.start(ledgerService, env);
+  const ledger = await mesh.start(ledgerService, env).catch(async (error: unknown) => {
+    await mesh.stop();
+    throw error;
+  });
   const ops = mesh.client(LedgerService, ledger, { subject: "ops", role: "operator" });
   const fixture: LedgerFixture = {
     mesh,
