@@ -160,14 +160,3 @@ export async function startTransfersMesh(options: { transfers?: TransfersService
 }
 
 const SCHEMAS = { initiated: TransferInitiatedSchema, completed: TransferCompletedSchema, failed: TransferFailedSchema } as const;
-
-/** Polls until `check` holds; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
