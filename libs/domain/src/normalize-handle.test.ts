@@ -1,8 +1,7 @@
-import { HANDLE_PATTERN, normalizeHandle } from "@paymesh/domain";
 import { DomainError } from "@paymesh/runtime";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isReservedHandle } from "./reserved-handles.js";
+import { HANDLE_PATTERN, normalizeHandle } from "./normalize-handle.js";
 
 const handleChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
 const typedHandle = fc
@@ -52,23 +51,4 @@ describe("normalizeHandle", () => {
       { numRuns: 2_000 },
     );
   });
-});
-
-describe("isReservedHandle", () => {
-  it.each([
-    "@admin",
-    "@support",
-    "@paymesh",
-    "@root",
-    "@system",
-    "@help",
-    "@security",
-    "@ad_min",
-    "@pay.mesh",
-    "@paymesh_hq",
-    "@s-u-p-p-o-r-t",
-  ])("reserves %s", (handle) => expect(isReservedHandle(handle)).toBe(true));
-  it.each(["@bob", "@administrators", "@helpful", "@mesh", "@rooted"])("leaves %s", (handle) =>
-    expect(isReservedHandle(handle)).toBe(false),
-  );
 });
