@@ -2,7 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import { connectErrorOf, TEST_AUTH } from "@paymesh/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTransfersMesh, type TransfersMesh } from "../services/transfers/src/testing/start-transfers-mesh.js";
+import { startTransfersMesh, type TransfersMesh } from "../services/transfers/test/start-transfers-mesh.js";
 import { DEMO, demoCommands, runDemoSeed } from "./seed-demo.js";
 
 let m: TransfersMesh;

@@ -1,11 +1,10 @@
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { Int32ValueSchema, StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { asc } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { installTestTracing, type TestTracing } from "../test/install-test-tracing.js";
 import { type FixtureDatabase, openFixtureDatabase } from "../test/open-fixture-database.js";
 import { outbox } from "../test/schema.js";
-import { waitFor } from "../test/wait-for.js";
 import { appendEvent } from "./append-event.js";
 import { appendEvents } from "./append-events.js";
 import { OUTBOX_CHANNEL } from "./outbox-channel.js";
@@ -98,7 +97,10 @@ describe("appendEvents", () => {
       );
       // Notifications arrive in commit order, so once the committed one is here, any from the
       // rolled-back transaction would already have arrived.
-      await waitFor(() => notifications.length >= 1, 5_000, "the commit's notification");
+      await vi.waitFor(() => expect(notifications.length, "the commit's notification").toBeGreaterThanOrEqual(1), {
+        timeout: 5_000,
+        interval: 20,
+      });
       expect(notifications).toEqual([""]);
       const rows = await database.db.select().from(outbox);
       expect(rows.map((row) => fromBinary(StringValueSchema, row.payload).value)).toEqual(["kept"]);

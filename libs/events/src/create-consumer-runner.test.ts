@@ -5,13 +5,12 @@ import { sql as drizzleSql, eq } from "drizzle-orm";
 import { headers as natsHeaders } from "nats";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestNats, type TestNats } from "../../testkit/src/create-test-nats.js";
 import { installTestTracing, type TestTracing } from "../test/install-test-tracing.js";
 import { type FixtureDatabase, openFixtureDatabase } from "../test/open-fixture-database.js";
 import { readStream } from "../test/read-stream.js";
 import { outbox, parkedEvents, processedEvents, tallies } from "../test/schema.js";
-import { waitFor } from "../test/wait-for.js";
 import { appendEvent } from "./append-event.js";
 import { type ConsumerRunner, type ConsumerRunnerOptions, createConsumerRunner } from "./create-consumer-runner.js";
 import { createOutboxRelay } from "./create-outbox-relay.js";
@@ -97,12 +96,18 @@ describe("createConsumerRunner", () => {
     const { stream, durable, subject } = await freshStream("twice", 100);
     const id = uuidv7();
     await publish(subject, "dup", id);
-    await waitFor(async () => !(await publish(subject, "dup", id)).duplicate, 5_000, "the stream to accept the same event id again");
+    await vi.waitFor(
+      async () => expect((await publish(subject, "dup", id)).duplicate, "the stream to accept the same event id again").toBe(false),
+      { timeout: 5_000, interval: 20 },
+    );
     expect(await readStream(nats.jsm, stream)).toHaveLength(2);
 
     const calls: string[] = [];
     await startRunner({ stream, durable, handler: tallyHandler(calls) });
-    await waitFor(() => settled(stream, durable), 5_000, "both copies acknowledged");
+    await vi.waitFor(async () => expect(await settled(stream, durable), "both copies acknowledged").toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
 
     expect(await tally("dup")).toBe(1);
     expect(calls).toEqual(["dup"]);
@@ -115,7 +120,10 @@ describe("createConsumerRunner", () => {
     const calls: string[] = [];
     await startRunner({ stream, durable, handler: tallyHandler(calls) });
     await publish(subject, "flaky-1");
-    await waitFor(() => settled(stream, durable), 5_000, "the event acknowledged");
+    await vi.waitFor(async () => expect(await settled(stream, durable), "the event acknowledged").toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
 
     expect(calls).toEqual(["flaky-1", "flaky-1"]);
     expect(await tally("flaky-1")).toBe(1);
@@ -136,7 +144,10 @@ describe("createConsumerRunner", () => {
       },
     });
     await publish(subject, "atomic");
-    await waitFor(() => settled(stream, durable), 5_000, "the event acknowledged");
+    await vi.waitFor(async () => expect(await settled(stream, durable), "the event acknowledged").toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
     expect(seen).toEqual([{ inside: 1, outside: 0 }]);
   });
 
@@ -150,8 +161,14 @@ describe("createConsumerRunner", () => {
     await publish(subject, "good-a");
     await publish(subject, "good-b");
     await startRunner({ stream, durable, handler: tallyHandler(calls), maxDeliver: 3, backoffMs: [150], logger });
-    await waitFor(async () => (await database.db.select().from(parkedEvents)).length > 0, 5_000, "the poison message parked");
-    await waitFor(() => settled(stream, durable), 5_000, "every message answered");
+    await vi.waitFor(async () => expect(await database.db.select().from(parkedEvents), "the poison message parked").not.toHaveLength(0), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    await vi.waitFor(async () => expect(await settled(stream, durable), "every message answered").toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
 
     const [parked] = await database.db.select().from(parkedEvents).where(eq(parkedEvents.consumer, durable));
     expect(parked).toMatchObject({
@@ -204,8 +221,14 @@ describe("createConsumerRunner", () => {
       },
     });
     await publish(subject, "slow");
-    await waitFor(async () => (await nats.jsm.consumers.info(stream, durable)).num_redelivered > 0, 5_000, "a redelivery");
-    await waitFor(() => settled(stream, durable), 5_000, "the event acknowledged");
+    await vi.waitFor(
+      async () => expect((await nats.jsm.consumers.info(stream, durable)).num_redelivered, "a redelivery").toBeGreaterThan(0),
+      { timeout: 5_000, interval: 20 },
+    );
+    await vi.waitFor(async () => expect(await settled(stream, durable), "the event acknowledged").toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
 
     expect(await tally("slow")).toBe(1);
     expect(calls).toEqual(["slow"]);
@@ -217,7 +240,10 @@ describe("createConsumerRunner", () => {
     const calls: string[] = [];
     await nats.js.publish(subject, new Uint8Array([1, 2, 3]));
     await startRunner({ stream, durable, handler: tallyHandler(calls) });
-    await waitFor(() => settled(stream, durable), 5_000, "the message answered");
+    await vi.waitFor(async () => expect(await settled(stream, durable), "the message answered").toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
 
     const parked = await database.db.select().from(parkedEvents).where(eq(parkedEvents.consumer, durable));
     expect(parked).toHaveLength(1);
@@ -235,8 +261,14 @@ describe("createConsumerRunner", () => {
     ]);
     const keys = Array.from({ length: 40 }, (_, i) => `key-${i}`);
     for (const key of keys) await publish(subject, key);
-    await waitFor(async () => (await database.db.select().from(tallies)).length === 40, 10_000, "all events applied");
-    await waitFor(() => settled(stream, durable), 5_000, "all events acknowledged");
+    await vi.waitFor(async () => expect(await database.db.select().from(tallies), "all events applied").toHaveLength(40), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    await vi.waitFor(async () => expect(await settled(stream, durable), "all events acknowledged").toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
 
     expect([...first, ...second].sort()).toEqual([...keys].sort());
     const rows = await database.db.select().from(tallies);
@@ -266,7 +298,7 @@ describe("createConsumerRunner", () => {
     });
     await runner.start();
     await publish(subject, "slow");
-    await waitFor(() => entered, 5_000, "the handler to start");
+    await vi.waitFor(() => expect(entered, "the handler to start").toBe(true), { timeout: 5_000, interval: 20 });
     let stopped = false;
     const stopping = runner.stop().then(() => (stopped = true));
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -276,7 +308,10 @@ describe("createConsumerRunner", () => {
 
     expect(await tally("slow")).toBe(1);
     await nats.nc.flush();
-    await waitFor(() => settled(stream, durable), 5_000, "the event acknowledged");
+    await vi.waitFor(async () => expect(await settled(stream, durable), "the event acknowledged").toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
   });
 
   it("end to end: outbox, relay, stream, projection, one trace", async () => {
@@ -305,7 +340,7 @@ describe("createConsumerRunner", () => {
           span.end();
         }
       });
-      await waitFor(async () => (await tally("e2e")) === 1, 5_000, "the event projected");
+      await vi.waitFor(async () => expect(await tally("e2e"), "the event projected").toBe(1), { timeout: 5_000, interval: 20 });
 
       const consumerSpan = tracing.exporter.getFinishedSpans().find((span) => span.name === `process ${subject}`);
       expect(consumerSpan).toBeDefined();

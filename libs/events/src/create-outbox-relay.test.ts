@@ -3,14 +3,13 @@ import { StringValueSchema } from "@bufbuild/protobuf/wkt";
 import { asc, sql as drizzleSql } from "drizzle-orm";
 import { connect } from "nats";
 import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestNats, type TestNats } from "../../testkit/src/create-test-nats.js";
 import { installTestTracing, type TestTracing } from "../test/install-test-tracing.js";
 import { type FixtureDatabase, openFixtureDatabase } from "../test/open-fixture-database.js";
 import { readStream } from "../test/read-stream.js";
 import { outbox } from "../test/schema.js";
 import { startNatsServer } from "../test/start-nats-server.js";
-import { waitFor } from "../test/wait-for.js";
 import { appendEvent } from "./append-event.js";
 import { appendEvents } from "./append-events.js";
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./create-outbox-relay.js";
@@ -75,7 +74,7 @@ describe("createOutboxRelay", () => {
       );
     }
     const [a, b] = await Promise.all([startRelay({ batchSize: 5 }), startRelay({ batchSize: 5 })]);
-    await waitFor(async () => (await a.pendingCount()) === 0, 10_000, "outbox drained");
+    await vi.waitFor(async () => expect(await a.pendingCount(), "outbox drained").toBe(0), { timeout: 10_000, interval: 20 });
 
     const stored = await readStream(nats.jsm, stream);
     expect(stored.map((message) => message.headers["Nats-Msg-Id"])).toHaveLength(200);
@@ -99,9 +98,15 @@ describe("createOutboxRelay", () => {
       }),
     ).rejects.toThrow("insufficient funds");
     const kept = await append(subject, "kept");
-    await waitFor(async () => (await readStream(nats.jsm, stream)).length > 0, 5_000, "the committed event on the stream");
+    await vi.waitFor(async () => expect(await readStream(nats.jsm, stream), "the committed event on the stream").not.toHaveLength(0), {
+      timeout: 5_000,
+      interval: 20,
+    });
     // Give a stray publish of the rolled-back event every chance to show up.
-    await waitFor(async () => (await database.sql`select 1 from outbox where published_at is null`).length === 0, 5_000, "outbox drained");
+    await vi.waitFor(
+      async () => expect(await database.sql`select 1 from outbox where published_at is null`, "outbox drained").toHaveLength(0),
+      { timeout: 5_000, interval: 20 },
+    );
 
     const stored = await readStream(nats.jsm, stream);
     expect(stored.map((message) => message.headers["Nats-Msg-Id"])).toEqual([kept]);
@@ -112,10 +117,13 @@ describe("createOutboxRelay", () => {
     const { stream, subject } = await freshStream("prompt");
     // With a one-minute poll, only LISTEN/NOTIFY can bring the event out within the bound below.
     const relay = await startRelay({ pollIntervalMs: 60_000 });
-    await waitFor(async () => (await relay.pendingCount()) === 0, 5_000, "relay idle");
+    await vi.waitFor(async () => expect(await relay.pendingCount(), "relay idle").toBe(0), { timeout: 5_000, interval: 20 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const id = await append(subject, "now");
-    await waitFor(async () => (await readStream(nats.jsm, stream)).length === 1, 3_000, "event published promptly");
+    await vi.waitFor(async () => expect(await readStream(nats.jsm, stream), "event published promptly").toHaveLength(1), {
+      timeout: 3_000,
+      interval: 20,
+    });
     expect((await readStream(nats.jsm, stream))[0]!.headers["Nats-Msg-Id"]).toBe(id);
   });
 
@@ -130,7 +138,10 @@ describe("createOutboxRelay", () => {
         { channel: "nobody_listens" },
       ),
     );
-    await waitFor(async () => (await readStream(nats.jsm, stream)).length === 1, 3_000, "event published by the poll");
+    await vi.waitFor(async () => expect(await readStream(nats.jsm, stream), "event published by the poll").toHaveLength(1), {
+      timeout: 3_000,
+      interval: 20,
+    });
     expect((await readStream(nats.jsm, stream))[0]!.headers["Nats-Msg-Id"]).toBe(id);
   });
 
@@ -145,7 +156,10 @@ describe("createOutboxRelay", () => {
       }
     });
     const untraced = await append(subject, "untraced");
-    await waitFor(async () => (await readStream(nats.jsm, stream)).length === 2, 5_000, "both events published");
+    await vi.waitFor(async () => expect(await readStream(nats.jsm, stream), "both events published").toHaveLength(2), {
+      timeout: 5_000,
+      interval: 20,
+    });
 
     const [first, second] = await readStream(nats.jsm, stream);
     expect(first!.subject).toBe(subject);
@@ -175,18 +189,21 @@ describe("createOutboxRelay", () => {
 
       const before: string[] = [];
       for (let i = 0; i < 5; i += 1) before.push(await append(subject, `before-${i}`));
-      await waitFor(async () => (await relay.pendingCount()) === 0, 5_000, "events published before the outage");
+      await vi.waitFor(async () => expect(await relay.pendingCount(), "events published before the outage").toBe(0), {
+        timeout: 5_000,
+        interval: 20,
+      });
 
       await server.kill();
       const during: string[] = [];
       for (let i = 0; i < 5; i += 1) during.push(await append(subject, `during-${i}`));
       // The relay tried, failed, and recorded it on the waiting row.
-      await waitFor(
-        async () =>
-          (await database.db.select({ attempts: outbox.attempts }).from(outbox).where(drizzleSql`${outbox.id} = ${during[0]}`))[0]!
-            .attempts > 0,
-        5_000,
-        "a failed attempt recorded",
+      await vi.waitFor(
+        async () => {
+          const [row] = await database.db.select({ attempts: outbox.attempts }).from(outbox).where(drizzleSql`${outbox.id} = ${during[0]}`);
+          expect(row!.attempts, "a failed attempt recorded").toBeGreaterThan(0);
+        },
+        { timeout: 5_000, interval: 20 },
       );
       const [waiting] = await database.db.select().from(outbox).where(drizzleSql`${outbox.id} = ${during[0]}`);
       expect(waiting!.publishedAt).toBeNull();
@@ -194,7 +211,10 @@ describe("createOutboxRelay", () => {
       expect(await relay.pendingCount()).toBe(5);
 
       await server.restart();
-      await waitFor(async () => (await relay.pendingCount()) === 0, 15_000, "events published after the outage");
+      await vi.waitFor(async () => expect(await relay.pendingCount(), "events published after the outage").toBe(0), {
+        timeout: 15_000,
+        interval: 20,
+      });
 
       const stored = await readStream(jsm, stream);
       expect(stored.map((message) => message.headers["Nats-Msg-Id"])).toEqual([...before, ...during]);

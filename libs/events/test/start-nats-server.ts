@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitFor } from "./wait-for.js";
+import { expect, vi } from "vitest";
 
 /** A private JetStream server that a test can kill and bring back, keeping its port and data. */
 export interface DisposableNatsServer {
@@ -28,7 +28,10 @@ export async function startNatsServer(): Promise<DisposableNatsServer> {
   async function start(): Promise<void> {
     const started = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: "ignore" });
     child = started;
-    await waitFor(() => accepts(port), 10_000, `nats-server on port ${port} to accept connections`);
+    await vi.waitFor(async () => expect(await accepts(port), `nats-server on port ${port} to accept connections`).toBe(true), {
+      timeout: 10_000,
+      interval: 20,
+    });
   }
 
   async function kill(): Promise<void> {

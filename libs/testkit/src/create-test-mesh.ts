@@ -4,6 +4,8 @@ import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect
 import { type Env, type Role, type RunningService, type ServiceDefinition, type StartServiceOptions, startService } from "@paymesh/runtime";
 import { createTestDatabase, type TestDatabase } from "./create-test-database.js";
 import { createTestNats, type TestNats } from "./create-test-nats.js";
+import { deleteRedisKeys } from "./delete-redis-keys.js";
+import { redisTestPrefix } from "./redis-test-prefix.js";
 import { mintTestToken, TEST_AUTH } from "./test-auth.js";
 
 export interface TestMesh {
@@ -12,14 +14,18 @@ export interface TestMesh {
   readonly nats: TestNats;
   /**
    * Starts a service in-process on an ephemeral port, with a fresh database, this mesh's
-   * subject prefix, and the URLs of the services started before it. `options.interceptors`
-   * (default none) are added to its server, closest to its handlers.
+   * subject prefix, the URLs of the services started before it, and a Redis key prefix of
+   * this mesh's as `<NAME>_REDIS_PREFIX` (handles reads `HANDLES_REDIS_PREFIX`). Every
+   * instance of a service shares that prefix, as replicas of one deployment do.
+   * `options.interceptors` (default none) are added to its server, closest to its handlers.
    */
   start<TSchema extends Record<string, unknown>>(
     definition: ServiceDefinition<TSchema>,
     env?: Env,
     options?: Pick<StartServiceOptions, "interceptors">,
-  ): Promise<RunningService<TSchema> & { database: TestDatabase }>;
+  ): Promise<RunningService<TSchema> & { database: TestDatabase; redisPrefix: string }>;
+  /** A further database owned by the mesh, for a service the test runs itself (e.g. as a child process). */
+  database(): Promise<TestDatabase>;
   /** A typed client to a started service, calling as `subject` with `role`. */
   client<T extends DescService>(
     service: T,
@@ -27,27 +33,41 @@ export interface TestMesh {
     as?: { subject: string; role?: Role },
     protocol?: "grpc" | "connect",
   ): Client<T>;
-  /** Stops every service (newest first), drops their databases, deletes the streams. */
+  /**
+   * Stops every service (newest first), drops the mesh's databases, deletes the streams, and
+   * deletes the Redis keys under the mesh's prefixes or namespaced by one of its databases'
+   * names (transfers scopes its idempotency claims that way).
+   */
   stop(): Promise<void>;
 }
 
 /** Real services wired together the way `npm start` does, isolated for one test file. */
 export async function createTestMesh(): Promise<TestMesh> {
   const nats = await createTestNats();
-  const started: Array<{ service: RunningService<Record<string, unknown>>; database: TestDatabase }> = [];
+  const redis = redisTestPrefix("mesh");
+  const started: Array<RunningService<Record<string, unknown>>> = [];
+  const databases: TestDatabase[] = [];
   const urls: Env = {};
+  const database = async () => {
+    const created = await createTestDatabase();
+    databases.push(created);
+    return created;
+  };
   return {
     prefix: nats.prefix,
     nats,
+    database,
     async start(definition, extraEnv = {}, options = {}) {
-      const database = await createTestDatabase();
+      const fresh = await database();
+      const redisPrefix = `${redis.prefix}${definition.name}:`;
       const env: Env = {
         ...process.env,
         ...urls,
         PORT: "0",
         HOST: "127.0.0.1",
-        DATABASE_NAME: database.name,
+        DATABASE_NAME: fresh.name,
         EVENTS_SUBJECT_PREFIX: nats.prefix,
+        [`${definition.name.toUpperCase()}_REDIS_PREFIX`]: redisPrefix,
         AUTH_JWT_SECRET: TEST_AUTH.secret,
         AUTH_ISSUER: TEST_AUTH.issuer,
         AUTH_AUDIENCE: TEST_AUTH.audience,
@@ -56,12 +76,12 @@ export async function createTestMesh(): Promise<TestMesh> {
         ...extraEnv,
       };
       const service = await startService(definition, { env, interceptors: options.interceptors }).catch(async (error: unknown) => {
-        await database.drop();
+        await fresh.drop();
         throw error;
       });
-      started.push({ service: service as unknown as RunningService<Record<string, unknown>>, database });
+      started.push(service as unknown as RunningService<Record<string, unknown>>);
       urls[`${definition.name.toUpperCase()}_URL`] = service.url;
-      return Object.assign(service, { database });
+      return Object.assign(service, { database: fresh, redisPrefix });
     },
     client(service, target, as, protocol = "grpc") {
       const auth: Interceptor[] = as
@@ -79,9 +99,11 @@ export async function createTestMesh(): Promise<TestMesh> {
       return createClient(service, transport);
     },
     async stop() {
-      for (const { service } of started.reverse()) await service.stop();
-      await Promise.all(started.map(({ database }) => database.drop()));
+      for (const service of started.reverse()) await service.stop();
+      await Promise.all(databases.map((owned) => owned.drop()));
       await nats.cleanup();
+      await redis.cleanup();
+      await deleteRedisKeys(databases.map((owned) => `*:${owned.name}:*`));
     },
   };
 }

@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
+import { redisTestPrefix } from "@paymesh/testkit";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redisTestPrefix } from "../test/redis-test-prefix.js";
 import { createKeyring } from "./create-keyring.js";
 import { createResolutionCache, type Resolution, type ResolutionCache } from "./create-resolution-cache.js";
 
 const keyring = createKeyring({ keys: new Map([["k1", randomBytes(32)]]), currentKeyId: "k1", indexKey: randomBytes(32) });
 const logger = pino({ level: "silent" });
-const { prefix, cleanup } = redisTestPrefix();
+const { prefix, cleanup } = redisTestPrefix("handles");
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 const resolution = (handle: string, accountId: string): Resolution => ({

@@ -4,7 +4,6 @@ import { ledgerService } from "@paymesh/ledger";
 import type { Env, Role } from "@paymesh/runtime";
 import { createTestMesh } from "@paymesh/testkit";
 import { handlesService } from "../src/main.js";
-import { redisTestPrefix } from "./redis-test-prefix.js";
 
 /**
  * A mesh for one test file: a real ledger and a handles instance over HTTP/2, with this file's
@@ -13,17 +12,15 @@ import { redisTestPrefix } from "./redis-test-prefix.js";
  */
 export async function startDirectory(env: Env = {}) {
   const mesh = await createTestMesh();
-  const redis = redisTestPrefix();
-  const shared = { HANDLES_REDIS_PREFIX: redis.prefix, ...env };
   try {
     const ledger = await mesh.start(ledgerService);
-    const handles = await mesh.start(handlesService, shared);
+    const handles = await mesh.start(handlesService, env);
     const sql = handles.context.database.sql;
     return {
       mesh,
       ledger,
       handles,
-      redisPrefix: redis.prefix,
+      redisPrefix: handles.redisPrefix,
       /** The handles database, for looking at raw rows. */
       sql,
       /** A client to `target` (default the first instance) calling as `subject`. */
@@ -31,7 +28,7 @@ export async function startDirectory(env: Env = {}) {
         return mesh.client(HandleService, target, { subject, role });
       },
       another(extra: Env = {}) {
-        return mesh.start(handlesService, { ...shared, DATABASE_NAME: handles.database.name, ...extra });
+        return mesh.start(handlesService, { ...env, DATABASE_NAME: handles.database.name, ...extra });
       },
       async openAccount(owner: string): Promise<string> {
         const { account } = await mesh.client(LedgerService, ledger, { subject: owner }).createAccount({ currency: "USD", owner });
@@ -47,14 +44,10 @@ export async function startDirectory(env: Env = {}) {
         const [{ events }] = (await sql`select count(*)::int as events from outbox`) as unknown as [{ events: number }];
         return { rows: rows.map((row) => ({ ...row })), events };
       },
-      async stop() {
-        await mesh.stop();
-        await redis.cleanup();
-      },
+      stop: () => mesh.stop(),
     };
   } catch (error) {
     await mesh.stop();
-    await redis.cleanup();
     throw error;
   }
 }

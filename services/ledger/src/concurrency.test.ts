@@ -5,7 +5,7 @@ import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { connectErrorOf } from "@paymesh/testkit";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LedgerFixture, startLedgerFixture } from "./ledger-test-fixture.js";
+import { type LedgerFixture, startLedgerFixture } from "../test/start-ledger-fixture.js";
 import { ledgerService } from "./main.js";
 import { reconcileLedger } from "./reconcile-ledger.js";
 

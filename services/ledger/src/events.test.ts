@@ -11,8 +11,8 @@ import {
 import { Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "@paymesh/runtime";
 import { connectErrorOf } from "@paymesh/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LedgerFixture, startLedgerFixture } from "./ledger-test-fixture.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type LedgerFixture, startLedgerFixture } from "../test/start-ledger-fixture.js";
 import { rebuildStatements } from "./rebuild-statements.js";
 import { reconcileLedger } from "./reconcile-ledger.js";
 
@@ -21,15 +21,6 @@ beforeAll(async () => {
   f = await startLedgerFixture();
 });
 afterAll(() => f.stop());
-
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Every message on the ledger's stream, decoded by its type header. */
 async function readStream() {
@@ -63,12 +54,15 @@ describe("events and the statement projection", () => {
     // Wait for everything the burst caused: the relay publishes in batches, so the last
     // events can trail the first ones.
     const count = (list: Awaited<ReturnType<typeof readStream>>, type: string) => list.filter((e) => e.type === type).length;
-    const events = await eventually(
-      readStream,
-      (list) =>
-        count(list, EntryPostedSchema.typeName) >= Number(entries) &&
-        count(list, PendingPostedSchema.typeName) >= 1 &&
-        count(list, PendingVoidedSchema.typeName) >= 1,
+    const events = await vi.waitFor(
+      async () => {
+        const list = await readStream();
+        expect(count(list, EntryPostedSchema.typeName)).toBeGreaterThanOrEqual(Number(entries));
+        expect(count(list, PendingPostedSchema.typeName)).toBeGreaterThanOrEqual(1);
+        expect(count(list, PendingVoidedSchema.typeName)).toBeGreaterThanOrEqual(1);
+        return list;
+      },
+      { timeout: 15_000, interval: 100 },
     );
     const posted = events.filter((e) => e.type === EntryPostedSchema.typeName).map((e) => fromBinary(EntryPostedSchema, e.payload));
     // One EntryPosted per journal entry, each id once, and the stream's lines are the journal's.
@@ -91,11 +85,10 @@ describe("events and the statement projection", () => {
     expect(events.filter((e) => e.type === AccountCreatedSchema.typeName).length).toBeGreaterThanOrEqual(5);
 
     // The projection catches up and then equals the journal: reconcile finds nothing.
-    const drift = await eventually(
-      () => reconcileLedger(f.ledger.context.database.db),
-      (d) => d.length === 0,
-    );
-    expect(drift).toEqual([]);
+    await vi.waitFor(async () => expect(await reconcileLedger(f.ledger.context.database.db)).toEqual([]), {
+      timeout: 15_000,
+      interval: 100,
+    });
 
     // A rebuild replays the stream into the same table.
     const before = await sql`select * from statement_lines order by account_id, sequence`;
@@ -139,9 +132,13 @@ describe("events and the statement projection", () => {
     const payee = await f.wallet("pages_payee");
     for (let i = 0; i < 3; i++) await f.transfer(payer.id, payee.id, 1n);
     const pages = f.as("pages_payee");
-    const first = await eventually(
-      () => pages.listStatement({ accountId: payee.id, pageSize: 2 }),
-      (page) => page.nextPageToken !== "",
+    const first = await vi.waitFor(
+      async () => {
+        const page = await pages.listStatement({ accountId: payee.id, pageSize: 2 });
+        expect(page.nextPageToken, "the projection has the third line").not.toBe("");
+        return page;
+      },
+      { timeout: 10_000, interval: 100 },
     );
     expect(first.lines.map((l) => l.sequence)).toEqual([1n, 2n]);
     const rest = await pages.listStatement({ accountId: payee.id, pageSize: 2, pageToken: first.nextPageToken });

@@ -5,9 +5,9 @@ import { type PostingError, PostingErrorReason, PostingErrorSchema } from "@paym
 import { type Account, type EntryError, EntryStatus, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { type DomainError, MAX_PAGE_SIZE } from "@paymesh/runtime";
 import { connectErrorOf, mintTestToken } from "@paymesh/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type LedgerFixture, startLedgerFixture } from "../test/start-ledger-fixture.js";
 import { createPostingEngine } from "./create-posting-engine.js";
-import { type LedgerFixture, startLedgerFixture } from "./ledger-test-fixture.js";
 import { postingErrorOf } from "./posting-refusal.js";
 
 let f: LedgerFixture;
@@ -417,13 +417,10 @@ describe("two-phase entries", () => {
     const b = await f.wallet("yuri");
     const { entry } = await f.transfer(a.id, b.id, 90n, { pending: true, pendingTimeoutSeconds: 1 });
     expect((await balances(a)).available).toBe(10n);
-    const deadline = Date.now() + 5_000;
-    let status = EntryStatus.PENDING;
-    while (status === EntryStatus.PENDING && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      status = (await f.ops.getEntry({ entryId: entry!.entryId })).entry!.status;
-    }
-    expect(status).toBe(EntryStatus.EXPIRED);
+    await vi.waitFor(async () => expect((await f.ops.getEntry({ entryId: entry!.entryId })).entry!.status).toBe(EntryStatus.EXPIRED), {
+      timeout: 5_000,
+      interval: 100,
+    });
     expect(await balances(a)).toMatchObject({ balance: 100n, available: 100n, debitsPending: 0n });
     expect(await balances(b)).toMatchObject({ creditsPending: 0n });
     const late = await connectErrorOf(f.ops.postPending({ entryId: entry!.entryId }));

@@ -3,12 +3,12 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { type Transfer, TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { createTestDatabase, TEST_AUTH, type TestDatabase } from "@paymesh/testkit";
+import { TEST_AUTH, type TestDatabase } from "@paymesh/testkit";
 import fc from "fast-check";
 import postgres from "postgres";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { startTransfersMesh, type TestUser, type TransfersMesh } from "../test/start-transfers-mesh.js";
 import { entryIdFor } from "./entry-id-for.js";
-import { eventually, startTransfersMesh, type TestUser, type TransfersMesh } from "./testing/start-transfers-mesh.js";
 
 // The drill: the transfers service as its own process, under concurrent load, killed with
 // SIGKILL (no shutdown, no cleanup) twice and restarted; then recovery must leave every transfer
@@ -58,14 +58,15 @@ async function startChild(): Promise<void> {
   );
   await Promise.race([
     exited,
-    eventually(
-      async () =>
-        (await fetch(`http://127.0.0.1:${port}/readyz`).then(
+    vi.waitFor(
+      async () => {
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
           (r) => r.ok,
           () => false,
-        )) || undefined,
-      "the transfers process to be ready",
-      30_000,
+        );
+        expect(ready, "the transfers process to be ready").toBe(true);
+      },
+      { timeout: 30_000, interval: 50 },
     ),
   ]);
   exited.catch(() => {});
@@ -82,7 +83,8 @@ async function killChild(): Promise<void> {
 
 beforeAll(async () => {
   m = await startTransfersMesh({ transfers: false });
-  database = await createTestDatabase();
+  // The mesh's, so the child's Redis keys (namespaced by its database) go with the mesh too.
+  database = await m.mesh.database();
   sql = postgres(database.url, { max: 2, onnotice: () => {} });
   port = await freePort();
 });
@@ -90,7 +92,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await killChild();
   await sql?.end();
-  await database?.drop();
   await m?.stop();
 });
 
@@ -159,7 +160,10 @@ it("SIGKILL mid-load, twice: every transfer ends COMPLETED or FAILED and the led
     const running = load(phase, 16);
     // Kill once a good number of transfers went through this process.
     const before = attempts.filter((a) => a.answer).length;
-    await eventually(async () => attempts.filter((a) => a.answer).length >= before + 40 || undefined, "load to flow", 30_000);
+    await vi.waitFor(() => expect(attempts.filter((a) => a.answer).length, "load to flow").toBeGreaterThanOrEqual(before + 40), {
+      timeout: 30_000,
+      interval: 50,
+    });
     await killChild();
     const [row] = await sql<{ count: number }[]>`select count(*)::int as count from transfers where status = 'initiated'`;
     initiatedAtKill.push(row!.count);
@@ -168,10 +172,10 @@ it("SIGKILL mid-load, twice: every transfer ends COMPLETED or FAILED and the led
   }
 
   // Recovery settles what the kills left in flight.
-  await eventually(
-    async () => (await sql`select 1 from transfers where status = 'initiated' limit 1`).length === 0 || undefined,
-    "recovery to settle every transfer",
-    30_000,
+  await vi.waitFor(
+    async () =>
+      expect(await sql`select 1 from transfers where status = 'initiated' limit 1`, "recovery to settle every transfer").toHaveLength(0),
+    { timeout: 30_000, interval: 50 },
   );
   // Across the two kills something was caught in flight, so recovery really ran.
   expect(initiatedAtKill.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
@@ -219,13 +223,13 @@ it("SIGKILL mid-load, twice: every transfer ends COMPLETED or FAILED and the led
   }
   // The stream tells each transfer's lifecycle once: Initiated, then its final status.
   const all = await sql<{ id: string; status: string }[]>`select id, status from transfers`;
-  const events = await eventually(
+  const events = await vi.waitFor(
     async () => {
       const got = await m.streamEvents();
-      return got.filter((e) => e.type !== "initiated").length >= all.length ? got : undefined;
+      expect(got.filter((e) => e.type !== "initiated").length, "every event on the stream").toBeGreaterThanOrEqual(all.length);
+      return got;
     },
-    "every event on the stream",
-    30_000,
+    { timeout: 30_000, interval: 50 },
   );
   const lifecycles = new Map<string, string[]>();
   for (const event of events) lifecycles.set(event.transfer.id, [...(lifecycles.get(event.transfer.id) ?? []), event.type]);

@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
+import { redisTestPrefix } from "@paymesh/testkit";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, expect, it } from "vitest";
 import { createIdempotencyGate } from "./create-idempotency-gate.js";
 
 const logger = pino({ level: "silent" });
-const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+const keys = redisTestPrefix("transfers");
+// The gate names its keys itself (`transfers:idem:…`): the client puts them under this file's prefix.
+const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { keyPrefix: keys.prefix });
 const dead = new Redis({
   host: "127.0.0.1",
   port: 1,
@@ -19,6 +22,7 @@ dead.on("error", () => {});
 afterAll(async () => {
   await redis.quit();
   dead.disconnect();
+  await keys.cleanup();
 });
 
 it("lets the first request with a key lead and makes the others wait, until the leader lets go", async () => {

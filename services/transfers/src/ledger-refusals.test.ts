@@ -10,9 +10,9 @@ import { connectErrorOf } from "@paymesh/testkit";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTransfersMesh, type TransfersMesh } from "../test/start-transfers-mesh.js";
 import { createRecoveryWorker } from "./create-recovery-worker.js";
 import { requestFingerprint } from "./request-fingerprint.js";
-import { startTransfersMesh, type TransfersMesh } from "./testing/start-transfers-mesh.js";
 import type { TransferRequest } from "./transfer-request.js";
 import { recordTransfer } from "./transfer-store.js";
 

@@ -3,7 +3,7 @@ import { FailureReason, type Transfer, TransferStatus } from "@paymesh/gen/payme
 import { connectErrorOf } from "@paymesh/testkit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTransfersMesh, type TestUser, type TransfersMesh } from "./testing/start-transfers-mesh.js";
+import { startTransfersMesh, type TestUser, type TransfersMesh } from "../test/start-transfers-mesh.js";
 
 let m: TransfersMesh;
 /** The service's clock: the tests move it across UTC days and months. */

@@ -8,13 +8,13 @@ import { connectErrorOf } from "@paymesh/testkit";
 import { and, eq } from "drizzle-orm";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startTransfersMesh, type TransfersMesh } from "../test/start-transfers-mesh.js";
 import { createRecoveryWorker } from "./create-recovery-worker.js";
 import { entryIdFor } from "./entry-id-for.js";
 import { entryRequestFor } from "./entry-request-for.js";
 import { requestFingerprint } from "./request-fingerprint.js";
 import { limitUsage, transfers } from "./schema.js";
-import { eventually, startTransfersMesh, type TransfersMesh } from "./testing/start-transfers-mesh.js";
 import { transferOf } from "./to-proto.js";
 import type { TransferRequest } from "./transfer-request.js";
 import { AlreadySettled, finishTransfer, recordTransfer } from "./transfer-store.js";
@@ -67,10 +67,17 @@ describe("CreateTransfer", () => {
     ]);
 
     for (const who of [alice, bob]) {
-      const seen = await eventually(async () => {
-        const [first] = await historyOf(who.transfers);
-        return first?.id === transfer!.id && first.status === TransferStatus.COMPLETED ? first : undefined;
-      }, `${who.subject}'s history to show the transfer`);
+      const seen = await vi.waitFor(
+        async () => {
+          const [first] = await historyOf(who.transfers);
+          expect(first, `${who.subject}'s history to show the transfer`).toMatchObject({
+            id: transfer!.id,
+            status: TransferStatus.COMPLETED,
+          });
+          return first;
+        },
+        { timeout: 10_000, interval: 50 },
+      );
       expect(seen).toMatchObject({ amount: 1_234n, payer: "alice", payee: "bob", memo: "lunch" });
     }
     // Payer and payee may read it; anyone else is refused without learning it exists.
@@ -114,10 +121,17 @@ describe("CreateTransfer", () => {
     expect(await balancesOf(payer.accountId, payee.accountId)).toEqual([4_700n, 300n]);
     // And later retries too.
     expect((await payer.transfers.createTransfer(request)).transfer!.id).toBe([...ids][0]);
-    const history = await eventually(async () => {
-      const list = await historyOf(payer.transfers);
-      return list.length === 1 && list[0]!.status === TransferStatus.COMPLETED ? list : undefined;
-    }, "the history to settle");
+    const history = await vi.waitFor(
+      async () => {
+        const list = await historyOf(payer.transfers);
+        expect(
+          list.map((t) => t.status),
+          "the history to settle",
+        ).toEqual([TransferStatus.COMPLETED]);
+        return list;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     expect(history.map((t) => t.id)).toEqual([...ids]);
   });
 
@@ -305,11 +319,15 @@ describe("ListTransfers", () => {
       });
       made.push(transfer!.id);
     }
-    await eventually(
-      async () =>
-        (await payer.transfers.listTransfers({ pageSize: 100 })).transfers.filter((t) => t.status === TransferStatus.COMPLETED).length ===
-        5,
-      "the history to catch up",
+    await vi.waitFor(
+      async () => {
+        const { transfers } = await payer.transfers.listTransfers({ pageSize: 100 });
+        expect(
+          transfers.filter((t) => t.status === TransferStatus.COMPLETED),
+          "the history to catch up",
+        ).toHaveLength(5);
+      },
+      { timeout: 10_000, interval: 50 },
     );
     const seen: string[] = [];
     let pageToken = "";
@@ -414,10 +432,14 @@ describe("events", () => {
   it("follow each transfer's lifecycle: Initiated, then exactly one of Completed or Failed", async () => {
     const stored = await m.transfersDb.select().from(transfers);
     expect(stored.length).toBeGreaterThan(10);
-    const events = await eventually(async () => {
-      const all = await m.streamEvents();
-      return all.filter((e) => e.type !== "initiated").length >= stored.length ? all : undefined;
-    }, "every transfer's events");
+    const events = await vi.waitFor(
+      async () => {
+        const all = await m.streamEvents();
+        expect(all.filter((e) => e.type !== "initiated").length, "every transfer's events").toBeGreaterThanOrEqual(stored.length);
+        return all;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     const byTransfer = new Map<string, typeof events>();
     for (const event of events) byTransfer.set(event.transfer.id, [...(byTransfer.get(event.transfer.id) ?? []), event]);
     expect(new Set(byTransfer.keys())).toEqual(new Set(stored.map((row) => row.id)));

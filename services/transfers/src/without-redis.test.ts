@@ -3,7 +3,7 @@ import { TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import { connectErrorOf } from "@paymesh/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTransfersMesh, type TransfersMesh } from "./testing/start-transfers-mesh.js";
+import { startTransfersMesh, type TransfersMesh } from "../test/start-transfers-mesh.js";
 
 // The idempotency fast path pointed at a Redis that is not there (nothing listens on port 1):
 // every call to it fails at once, so the service runs on its database alone.

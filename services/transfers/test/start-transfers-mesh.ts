@@ -10,8 +10,8 @@ import { handlesService } from "@paymesh/handles";
 import { ledgerService } from "@paymesh/ledger";
 import type { Env } from "@paymesh/runtime";
 import { createTestMesh, type TestMesh } from "@paymesh/testkit";
-import { createTransfersService, type TransfersServiceOptions } from "../main.js";
-import type { TransfersDatabase } from "../transfers-database.js";
+import { createTransfersService, type TransfersServiceOptions } from "../src/main.js";
+import type { TransfersDatabase } from "../src/transfers-database.js";
 
 /** A user of the test mesh: a funded USD wallet with a handle. */
 export interface TestUser {
@@ -68,8 +68,7 @@ export async function startTransfersMesh(
   const mesh = await createTestMesh();
   try {
     const ledgerRunning = await mesh.start(ledgerService, {}, { interceptors: options.ledgerInterceptors });
-    // The handles caches live in the shared Redis: keep this mesh's apart from other test files'.
-    const handlesRunning = await mesh.start(handlesService, { HANDLES_REDIS_PREFIX: `${mesh.prefix}:handles:` });
+    const handlesRunning = await mesh.start(handlesService);
     const transfersRunning =
       options.transfers === false ? undefined : await mesh.start(createTransfersService(options.transfers ?? {}), options.env ?? {});
     const ledger = mesh.client(LedgerService, ledgerRunning, { subject: "ops", role: "operator" });
@@ -168,14 +167,3 @@ export async function startTransfersMesh(
 }
 
 const SCHEMAS = { initiated: TransferInitiatedSchema, completed: TransferCompletedSchema, failed: TransferFailedSchema } as const;
-
-/** Polls until `check` holds; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

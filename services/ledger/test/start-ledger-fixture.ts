@@ -3,8 +3,8 @@ import type { Client } from "@connectrpc/connect";
 import { type Account, LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { RunningService } from "@paymesh/runtime";
 import { createTestMesh, type TestDatabase, type TestMesh } from "@paymesh/testkit";
-import { ledgerService } from "./main.js";
-import type * as schema from "./schema.js";
+import { ledgerService } from "../src/main.js";
+import type * as schema from "../src/schema.js";
 
 /** A ledger in a test mesh, an operator client, and shorthands for accounts and entries. */
 export interface LedgerFixture {
@@ -27,7 +27,10 @@ export interface LedgerFixture {
 
 export async function startLedgerFixture(env: Record<string, string> = {}): Promise<LedgerFixture> {
   const mesh = await createTestMesh();
-  const ledger = await mesh.start(ledgerService, env);
+  const ledger = await mesh.start(ledgerService, env).catch(async (error: unknown) => {
+    await mesh.stop();
+    throw error;
+  });
   const ops = mesh.client(LedgerService, ledger, { subject: "ops", role: "operator" });
   const fixture: LedgerFixture = {
     mesh,
