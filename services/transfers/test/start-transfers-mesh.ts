@@ -23,7 +23,7 @@ export interface TestUser {
 }
 
 /** One event of the transfers stream, decoded. */
-export interface StreamedTransferEvent {
+interface StreamedTransferEvent {
   type: "initiated" | "completed" | "failed";
   transfer: Transfer;
   seq: number;
