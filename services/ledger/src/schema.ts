@@ -82,6 +82,17 @@ export const entryLines = pgTable(
   ],
 );
 
+/** One line's effect on one account, in that account's order: the journal's and the statement's key facts. */
+const postedLine = () => ({
+  accountId: uuid("account_id").notNull(),
+  /** The account's own sequence: 1, 2, 3, … per posted line. */
+  sequence: bigint("sequence", { mode: "bigint" }).notNull(),
+  entryId: uuid("entry_id").notNull(),
+  lineIndex: integer("line_index").notNull(),
+  amount: bigint("amount", { mode: "bigint" }).notNull(),
+  side: text("side", { enum: ["debit", "credit"] }).notNull(),
+});
+
 /**
  * Every change to a posted balance, in each account's own order: the journal of record
  * that reconciliation recomputes balances from and `GetBalance(as_of)` reads.
@@ -89,12 +100,7 @@ export const entryLines = pgTable(
 export const postings = pgTable(
   "postings",
   {
-    accountId: uuid("account_id").notNull(),
-    sequence: bigint("sequence", { mode: "bigint" }).notNull(),
-    entryId: uuid("entry_id").notNull(),
-    lineIndex: integer("line_index").notNull(),
-    amount: bigint("amount", { mode: "bigint" }).notNull(),
-    side: text("side", { enum: ["debit", "credit"] }).notNull(),
+    ...postedLine(),
     /** The account's posted totals after this line. */
     debitsAfter: bigint("debits_after", { mode: "bigint" }).notNull(),
     creditsAfter: bigint("credits_after", { mode: "bigint" }).notNull(),
@@ -107,12 +113,7 @@ export const postings = pgTable(
 export const statementLines = pgTable(
   "statement_lines",
   {
-    accountId: uuid("account_id").notNull(),
-    sequence: bigint("sequence", { mode: "bigint" }).notNull(),
-    entryId: uuid("entry_id").notNull(),
-    lineIndex: integer("line_index").notNull(),
-    amount: bigint("amount", { mode: "bigint" }).notNull(),
-    side: text("side", { enum: ["debit", "credit"] }).notNull(),
+    ...postedLine(),
     balanceAfter: bigint("balance_after", { mode: "bigint" }).notNull(),
     postedAt: timestamp("posted_at", { withTimezone: true }).notNull(),
     memo: text("memo").notNull(),

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { redisTestPrefix } from "@paymesh/testkit";
+import { createUnreachableRedis, redisTestPrefix } from "@paymesh/testkit";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, expect, it } from "vitest";
@@ -9,15 +9,7 @@ const logger = pino({ level: "silent" });
 const keys = redisTestPrefix("transfers");
 // The gate names its keys itself (`transfers:idem:…`): the client puts them under this file's prefix.
 const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { keyPrefix: keys.prefix });
-const dead = new Redis({
-  host: "127.0.0.1",
-  port: 1,
-  lazyConnect: true,
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  retryStrategy: () => null,
-});
-dead.on("error", () => {});
+const dead = createUnreachableRedis();
 
 afterAll(async () => {
   await redis.quit();

@@ -9,6 +9,25 @@ export type TransferStatusName = (typeof TRANSFER_STATUSES)[number];
 export const FAILURE_REASONS = ["insufficient_funds", "payee_unavailable", "limit_exceeded", "account_unavailable"] as const;
 export type FailureReasonName = (typeof FAILURE_REASONS)[number];
 
+/** What a transfer says, in both its own row and the history rows the projection copies it into. */
+const transferFacts = () => ({
+  fromAccountId: uuid("from_account_id").notNull(),
+  /** The payee's account: as requested, or as the handle resolved; null when it did not resolve. */
+  toAccountId: uuid("to_account_id"),
+  /** Normalised handle (`@bob`) when paid by handle, else "". */
+  toHandle: text("to_handle").notNull(),
+  amount: bigint("amount", { mode: "bigint" }).notNull(),
+  currency: text("currency").notNull(),
+  memo: text("memo").notNull(),
+  status: text("status", { enum: TRANSFER_STATUSES }).notNull(),
+  failureReason: text("failure_reason", { enum: FAILURE_REASONS }),
+  failureMessage: text("failure_message").notNull(),
+  /** The ledger entry id, derived from the transfer id (entryIdFor). */
+  entryId: uuid("entry_id").notNull(),
+  /** The payee's subject, "" when unknown. */
+  payee: text("payee").notNull(),
+});
+
 /**
  * Transfers, the source of truth; each row is also the durable idempotency record of the
  * request that created it: unique per (payer, idempotency_key), with the request's fingerprint
@@ -23,21 +42,7 @@ export const transfers = pgTable(
     idempotencyKey: text("idempotency_key").notNull(),
     /** sha256 of the normalised request (see requestFingerprint). */
     requestFingerprint: text("request_fingerprint").notNull(),
-    fromAccountId: uuid("from_account_id").notNull(),
-    /** The payee's account: as requested, or as the handle resolved; null when it did not resolve. */
-    toAccountId: uuid("to_account_id"),
-    /** Normalised handle (`@bob`) when paid by handle, else "". */
-    toHandle: text("to_handle").notNull(),
-    amount: bigint("amount", { mode: "bigint" }).notNull(),
-    currency: text("currency").notNull(),
-    memo: text("memo").notNull(),
-    status: text("status", { enum: TRANSFER_STATUSES }).notNull(),
-    failureReason: text("failure_reason", { enum: FAILURE_REASONS }),
-    failureMessage: text("failure_message").notNull(),
-    /** The ledger entry id, derived from the transfer id (entryIdFor). */
-    entryId: uuid("entry_id").notNull(),
-    /** The payee's subject, "" when unknown. */
-    payee: text("payee").notNull(),
+    ...transferFacts(),
     /** The UTC day and month whose limit usage this transfer holds; null when it holds none. */
     usageDay: date("usage_day", { mode: "string" }),
     usageMonth: date("usage_month", { mode: "string" }),
@@ -90,18 +95,8 @@ export const transferHistory = pgTable(
   {
     participant: text("participant").notNull(),
     transferId: uuid("transfer_id").notNull(),
-    fromAccountId: uuid("from_account_id").notNull(),
-    toAccountId: uuid("to_account_id"),
-    toHandle: text("to_handle").notNull(),
-    amount: bigint("amount", { mode: "bigint" }).notNull(),
-    currency: text("currency").notNull(),
-    memo: text("memo").notNull(),
-    status: text("status", { enum: TRANSFER_STATUSES }).notNull(),
-    failureReason: text("failure_reason", { enum: FAILURE_REASONS }),
-    failureMessage: text("failure_message").notNull(),
-    entryId: uuid("entry_id").notNull(),
+    ...transferFacts(),
     payer: text("payer").notNull(),
-    payee: text("payee").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
   },

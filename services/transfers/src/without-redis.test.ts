@@ -1,21 +1,12 @@
 import { Code } from "@connectrpc/connect";
 import { TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { connectErrorOf } from "@paymesh/testkit";
-import { Redis } from "ioredis";
+import { connectErrorOf, createUnreachableRedis } from "@paymesh/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTransfersMesh, type TransfersMesh } from "../test/start-transfers-mesh.js";
 
 // The idempotency fast path pointed at a Redis that is not there (nothing listens on port 1):
 // every call to it fails at once, so the service runs on its database alone.
-const deadRedis = new Redis({
-  host: "127.0.0.1",
-  port: 1,
-  lazyConnect: true,
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  retryStrategy: () => null,
-});
-deadRedis.on("error", () => {});
+const deadRedis = createUnreachableRedis();
 let m: TransfersMesh;
 
 beforeAll(async () => {
