@@ -74,13 +74,7 @@ describe("a ledger whose messages are reworded", () => {
   it("still fails a transfer the payer cannot afford as INSUFFICIENT_FUNDS", async () => {
     const payer = await m.user("cleo", { balance: 99n });
     const payee = await m.user("dev", { balance: 0n });
-    const { transfer } = await payer.transfers.createTransfer({
-      idempotencyKey: "too-much",
-      fromAccountId: payer.accountId,
-      to: { case: "toHandle", value: payee.handle },
-      amount: 100n,
-      currency: "USD",
-    });
+    const { transfer } = await payer.pay(payee.handle, 100n, "too-much");
     expect(transfer).toMatchObject({ status: TransferStatus.FAILED, failureReason: FailureReason.INSUFFICIENT_FUNDS });
     expect(transfer!.failureMessage).not.toContain("jabberwock");
     expect(await m.balance(payer.accountId)).toBe(99n);

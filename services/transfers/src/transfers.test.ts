@@ -188,13 +188,7 @@ describe("CreateTransfer", () => {
 
     it("an unknown handle: FAILED, payee unavailable", async () => {
       const payer = await m.user("liam", { balance: 1_000n });
-      const { transfer } = await payer.transfers.createTransfer({
-        idempotencyKey: "nobody",
-        fromAccountId: payer.accountId,
-        to: { case: "toHandle", value: "@no-such-person" },
-        amount: 10n,
-        currency: "USD",
-      });
+      const { transfer } = await payer.pay("@no-such-person", 10n, "nobody");
       expect(transfer).toMatchObject({
         status: TransferStatus.FAILED,
         failureReason: FailureReason.PAYEE_UNAVAILABLE,
@@ -209,39 +203,19 @@ describe("CreateTransfer", () => {
       const payer = await m.user("mia", { balance: 1_000n });
       const payee = await m.user("noah", { balance: 0n });
       await m.handlesAs("noah").deactivateHandle({ handle: payee.handle });
-      const { transfer } = await payer.transfers.createTransfer({
-        idempotencyKey: "gone",
-        fromAccountId: payer.accountId,
-        to: { case: "toHandle", value: payee.handle },
-        amount: 10n,
-        currency: "USD",
-      });
+      const { transfer } = await payer.pay(payee.handle, 10n, "gone");
       expect(transfer).toMatchObject({ status: TransferStatus.FAILED, failureReason: FailureReason.PAYEE_UNAVAILABLE });
       expect(await balancesOf(payer.accountId, payee.accountId)).toEqual([1_000n, 0n]);
     });
 
     it("a zero amount: INVALID_ARGUMENT, nothing recorded", async () => {
       const payer = await m.user("olga", { balance: 1_000n });
-      const error = await connectErrorOf(
-        payer.transfers.createTransfer({
-          idempotencyKey: "zero",
-          fromAccountId: payer.accountId,
-          to: { case: "toHandle", value: "@mia" },
-          amount: 0n,
-          currency: "USD",
-        }),
-      );
+      const error = await connectErrorOf(payer.pay("@mia", 0n, "zero"));
       expect(error.code).toBe(Code.InvalidArgument);
       expect(error.rawMessage).toMatch(/amount/);
       expect(await m.balance(payer.accountId)).toBe(1_000n);
       // Nothing was recorded under the key: a corrected request may use it.
-      const ok = await payer.transfers.createTransfer({
-        idempotencyKey: "zero",
-        fromAccountId: payer.accountId,
-        to: { case: "toHandle", value: "@mia" },
-        amount: 1n,
-        currency: "USD",
-      });
+      const ok = await payer.pay("@mia", 1n, "zero");
       expect(ok.transfer!.status).toBe(TransferStatus.COMPLETED);
     });
 
@@ -264,15 +238,7 @@ describe("CreateTransfer", () => {
 
     it("paying into the paying account itself: INVALID_ARGUMENT", async () => {
       const payer = await m.user("rita", { balance: 1_000n });
-      const error = await connectErrorOf(
-        payer.transfers.createTransfer({
-          idempotencyKey: "self",
-          fromAccountId: payer.accountId,
-          to: { case: "toHandle", value: payer.handle },
-          amount: 5n,
-          currency: "USD",
-        }),
-      );
+      const error = await connectErrorOf(payer.pay(payer.handle, 5n, "self"));
       expect(error.code).toBe(Code.InvalidArgument);
       expect(await m.balance(payer.accountId)).toBe(1_000n);
     });
@@ -287,13 +253,7 @@ describe("CreateTransfer", () => {
         amount: 5n,
         currency: "EUR",
       });
-      const wrongPayee = await payer.transfers.createTransfer({
-        idempotencyKey: "usd",
-        fromAccountId: payer.accountId,
-        to: { case: "toHandle", value: euro.handle },
-        amount: 5n,
-        currency: "USD",
-      });
+      const wrongPayee = await payer.pay(euro.handle, 5n, "usd");
       for (const { transfer } of [wrongPayer, wrongPayee]) {
         expect(transfer).toMatchObject({ status: TransferStatus.FAILED, failureReason: FailureReason.ACCOUNT_UNAVAILABLE });
       }
@@ -310,13 +270,7 @@ describe("ListTransfers", () => {
     for (let i = 0; i < 5; i++) {
       const from = i % 2 === 0 ? payer : friend;
       const to = i % 2 === 0 ? friend : payer;
-      const { transfer } = await from.transfers.createTransfer({
-        idempotencyKey: `page-${i}`,
-        fromAccountId: from.accountId,
-        to: { case: "toHandle", value: to.handle },
-        amount: BigInt(i + 1),
-        currency: "USD",
-      });
+      const { transfer } = await from.pay(to.handle, BigInt(i + 1), `page-${i}`);
       made.push(transfer!.id);
     }
     await vi.waitFor(
@@ -416,13 +370,7 @@ describe("recovery", () => {
       m.transfersDb.transaction((tx) => finishTransfer(tx, unaffordable, undefined, new Date(), subject)),
     ).resolves.toBeUndefined();
     // A client retrying the crashed request gets the settled transfer.
-    const retried = await payer.transfers.createTransfer({
-      idempotencyKey: "crash-after-post",
-      fromAccountId: payer.accountId,
-      to: { case: "toHandle", value: payee.handle },
-      amount: 100n,
-      currency: "USD",
-    });
+    const retried = await payer.pay(payee.handle, 100n, "crash-after-post");
     expect(retried.transfer).toMatchObject({ id: posted.id, status: TransferStatus.COMPLETED });
     expect(await balancesOf(payer.accountId, payee.accountId)).toEqual([700n, 300n]);
   });

@@ -5,7 +5,7 @@ import { streamNameFor } from "@paymesh/events";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { TransferCompletedSchema, TransferFailedSchema, TransferInitiatedSchema } from "@paymesh/gen/paymesh/transfers/v1/events_pb";
-import { type Transfer, TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { type CreateTransferResponse, type Transfer, TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import { handlesService } from "@paymesh/handles";
 import { ledgerService } from "@paymesh/ledger";
 import type { Env } from "@paymesh/runtime";
@@ -20,6 +20,8 @@ export interface TestUser {
   handle: string;
   /** TransferService as this user. */
   transfers: Client<typeof TransferService>;
+  /** Pays `toHandle` from this user's wallet in USD, under idempotency key `key` (default a fresh one). */
+  pay(toHandle: string, amount: bigint, key?: string): Promise<CreateTransferResponse>;
 }
 
 /** One event of the transfers stream, decoded. */
@@ -128,7 +130,16 @@ export async function startTransfersMesh(
           });
         }
         if (handle !== null) await handlesAs(subject).registerHandle({ handle, accountId, displayName: `${subject} Tester` });
-        return { subject, accountId, handle: handle ?? "", transfers: transfersRunning ? transfersAs(subject) : (undefined as never) };
+        const transfers = transfersRunning ? transfersAs(subject) : (undefined as never);
+        const pay = (toHandle: string, amount: bigint, key: string = randomUUID()) =>
+          transfers.createTransfer({
+            idempotencyKey: key,
+            fromAccountId: accountId,
+            to: { case: "toHandle", value: toHandle },
+            amount,
+            currency: "USD",
+          });
+        return { subject, accountId, handle: handle ?? "", transfers, pay };
       },
       async balance(accountId) {
         const { balances } = await ledger.getBalance({ accountId });
