@@ -1174,7 +1174,8 @@ export const LedgerService: GenService<{
     output: typeof GetAccountResponseSchema;
   },
   /**
-   * ListAccounts returns an owner's accounts, oldest first.
+   * ListAccounts returns an owner's accounts in account id order: the ledger's own ids are
+   * UUIDv7, so accounts it named come oldest first; ids a client chose sort where they fall.
    *
    * @generated from rpc paymesh.ledger.v1.LedgerService.ListAccounts
    */
