@@ -5,3 +5,4 @@ export { ensureDatabase } from "./ensure-database.js";
 export { type IsPostgresReachableOptions, isPostgresReachable } from "./is-postgres-reachable.js";
 export { type Database, type OpenDatabaseOptions, openDatabase } from "./open-database.js";
 export { pgErrorCode } from "./pg-error-code.js";
+export { type RetryOnConflictOptions, retryOnConflict } from "./retry-on-conflict.js";

@@ -1,4 +1,5 @@
 import type { Client } from "@connectrpc/connect";
+import { retryOnConflict } from "@paymesh/db";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { createIntervalWorker, type IntervalWorker } from "@paymesh/runtime";
 import { and, asc, eq, lt } from "drizzle-orm";
@@ -51,43 +52,49 @@ export function createRecoveryWorker(options: RecoveryWorkerOptions): IntervalWo
   const afterMs = options.afterMs ?? 10_000;
   const batchSize = options.batchSize ?? 100;
 
-  /** One batch; returns how many transfers it settled (or -1 when there was nothing to do). */
+  /**
+   * One batch; returns how many transfers it settled (or -1 when there was nothing to do). A batch
+   * that lost a deadlock to a request settling one of its transfers runs again at once: re-posting
+   * the same entry ids is safe.
+   */
   const batch = () =>
-    db.transaction(async (tx) => {
-      const due = await tx
-        .select()
-        .from(transfers)
-        .where(and(eq(transfers.status, "initiated"), lt(transfers.createdAt, new Date(now().getTime() - afterMs))))
-        .orderBy(asc(transfers.createdAt))
-        .limit(batchSize)
-        .for("update", { skipLocked: true });
-      if (due.length === 0) return -1;
-      const { results } = await ledger.postEntries({ entries: due.map(entryRequestFor) });
-      let settled = 0;
-      for (const [i, transfer] of due.entries()) {
-        const result = results[i]?.result;
-        let failure: Failure | undefined;
-        if (result?.case === "error") {
-          const outcome = classifyLedgerError(result.value, {
-            from: transfer.fromAccountId,
-            to: transfer.toAccountId ?? "",
-          });
-          if (outcome.kind !== "refused") {
-            logger[outcome.kind === "conflict" ? "error" : "warn"](
-              { transferId: transfer.id, entryId: transfer.entryId, outcome },
-              "transfer still unsettled",
-            );
+    retryOnConflict(() =>
+      db.transaction(async (tx) => {
+        const due = await tx
+          .select()
+          .from(transfers)
+          .where(and(eq(transfers.status, "initiated"), lt(transfers.createdAt, new Date(now().getTime() - afterMs))))
+          .orderBy(asc(transfers.createdAt))
+          .limit(batchSize)
+          .for("update", { skipLocked: true });
+        if (due.length === 0) return -1;
+        const { results } = await ledger.postEntries({ entries: due.map(entryRequestFor) });
+        let settled = 0;
+        for (const [i, transfer] of due.entries()) {
+          const result = results[i]?.result;
+          let failure: Failure | undefined;
+          if (result?.case === "error") {
+            const outcome = classifyLedgerError(result.value, {
+              from: transfer.fromAccountId,
+              to: transfer.toAccountId ?? "",
+            });
+            if (outcome.kind !== "refused") {
+              logger[outcome.kind === "conflict" ? "error" : "warn"](
+                { transferId: transfer.id, entryId: transfer.entryId, outcome },
+                "transfer still unsettled",
+              );
+              continue;
+            }
+            failure = { reason: outcome.reason, message: outcome.message };
+          } else if (result?.case !== "entry") {
             continue;
           }
-          failure = { reason: outcome.reason, message: outcome.message };
-        } else if (result?.case !== "entry") {
-          continue;
+          if (await finishTransfer(tx, transfer, failure, now(), subject)) settled += 1;
         }
-        if (await finishTransfer(tx, transfer, failure, now(), subject)) settled += 1;
-      }
-      if (settled > 0) logger.info({ settled, due: due.length }, "recovered transfers left in flight");
-      return settled;
-    });
+        if (settled > 0) logger.info({ settled, due: due.length }, "recovered transfers left in flight");
+        return settled;
+      }),
+    );
 
   /** Batches until one finds nothing left to settle; gives how many transfers it settled. */
   const pass = async (): Promise<number> => {

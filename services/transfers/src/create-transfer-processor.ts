@@ -1,4 +1,5 @@
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
+import { retryOnConflict } from "@paymesh/db";
 import type { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { CreateTransferRequest } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
@@ -161,21 +162,23 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
     else if (payer.currency !== request.currency) {
       failure = { reason: "account_unavailable", message: `the paying account holds ${payer.currency}, not ${request.currency}` };
     } else if (!payee.ok) failure = payee.failure;
-    return recordTransfer(
-      db,
-      {
-        id: uuidv7(),
-        payer: caller,
-        idempotencyKey: key,
-        requestFingerprint: fingerprint,
-        request,
-        toAccountId: payee.accountId,
-        payee: payee.ok ? payee.owner : "",
-        failure,
-      },
-      now(),
-      subject,
-      policy,
+    return retryOnConflict(() =>
+      recordTransfer(
+        db,
+        {
+          id: uuidv7(),
+          payer: caller,
+          idempotencyKey: key,
+          requestFingerprint: fingerprint,
+          request,
+          toAccountId: payee.accountId,
+          payee: payee.ok ? payee.owner : "",
+          failure,
+        },
+        now(),
+        subject,
+        policy,
+      ),
     );
   };
 
@@ -198,7 +201,7 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
       failure = { reason: outcome.reason, message: outcome.message };
     }
     try {
-      return (await db.transaction((tx) => finishTransfer(tx, row, failure, now(), subject, { pipelined: true })))!;
+      return (await retryOnConflict(() => db.transaction((tx) => finishTransfer(tx, row, failure, now(), subject, { pipelined: true }))))!;
     } catch (error) {
       if (!(error instanceof AlreadySettled)) throw error;
       // Recovery settled it first (this request outlived its wait): its answer stands.

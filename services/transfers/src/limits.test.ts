@@ -169,3 +169,24 @@ describe("limits", () => {
     expect(await m.balance(payee.accountId)).toBe(500n);
   });
 });
+
+describe("limit usage under contention", () => {
+  it("answers every one of many concurrent transfers from one account, where those that fail give their usage back", async () => {
+    await setPolicy("USD", 1_000_000n, 2_000_000n, 10_000_000n);
+    // Enough for about half: the rest fail for insufficient funds and release the day and month
+    // rows while others are reserving them, so any disagreement about the order those two rows
+    // are locked in shows as a deadlock, answered as INTERNAL.
+    const payer = await newUser(2_000n);
+    const payee = await newUser(0n);
+    const answers = await Promise.allSettled(Array.from({ length: 40 }, () => pay(payer, payee, 100n)));
+    const refused = answers.filter((a) => a.status === "rejected").map((a) => String((a as PromiseRejectedResult).reason));
+    expect(refused).toEqual([]);
+    const transfers = answers.map((a) => (a as PromiseFulfilledResult<Transfer>).value);
+    const completed = transfers.filter((t) => t.status === TransferStatus.COMPLETED);
+    expect(completed).toHaveLength(20);
+    expect(transfers.filter((t) => t.failureReason === FailureReason.INSUFFICIENT_FUNDS)).toHaveLength(20);
+    // Only the completed ones count against the limits.
+    await setPolicy("USD", 1_000n, 2_100n, 10_000_000n);
+    expect((await pay(payer, payee, 100n)).failureReason).toBe(FailureReason.INSUFFICIENT_FUNDS);
+  });
+});
