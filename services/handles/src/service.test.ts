@@ -158,9 +158,10 @@ describe("bad input is refused with the right code and changes nothing", () => {
       await refused(() => carol.resolveHandle({ handle }), Code.InvalidArgument);
     }
     await refused(() => carol.registerHandle({ handle: "carol", accountId: "not-a-uuid", displayName: "Carol" }), Code.InvalidArgument);
-    for (const displayName of ["", "   ", "Carol\u202Elortnoc", "Carol\u0007", "x".repeat(101)]) {
+    for (const displayName of ["", "   ", "Carol\u202Elortnoc", "Carol\u0007", "Carol\u0000", "x".repeat(101)]) {
       await refused(() => carol.registerHandle({ handle: "carol", accountId: account, displayName }), Code.InvalidArgument);
     }
+    await refused(() => dir.as("bob").updateHandle({ handle: "bob", displayName: "Bob\u0000" }), Code.InvalidArgument, /^display_name: /);
   });
 
   it("refuses reserved names", async () => {
