@@ -115,14 +115,19 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
 
     async resolveHandle(req, ctx) {
       const principal = principalOf(ctx);
+      const isService = principal.role === "service";
+      if (req.onBehalfOf !== "" && !isService) {
+        throw new DomainError("permission_denied", "only services may resolve a handle on behalf of someone");
+      }
       const handle = normalizeHandle(req.handle);
-      // Services (transfers resolving a payee) are trusted and exempt; people pay per lookup.
-      const limited = principal.role !== "service";
-      const caller = `${principal.role}:${principal.subject}`;
-      if (limited) await limiter.admit(caller);
+      // People pay per lookup, also when a service looks up for them (transfers paying a handle
+      // for a payer): else paying unknown handles would be a free way to enumerate them. A
+      // service's own lookups are trusted and exempt.
+      const caller = req.onBehalfOf !== "" ? `user:${req.onBehalfOf}` : isService ? undefined : `${principal.role}:${principal.subject}`;
+      if (caller !== undefined) await limiter.admit(caller);
       const found = await cache.resolve(handle);
       if (found === undefined) {
-        if (limited) await limiter.chargeMiss(caller);
+        if (caller !== undefined) await limiter.chargeMiss(caller);
         throw new DomainError("not_found", `handle ${handle} not found`);
       }
       return {
@@ -133,7 +138,7 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
           network: found.network,
           status: HandleStatus.ACTIVE,
           verified: found.verified,
-          owner: limited ? "" : found.owner,
+          owner: isService ? found.owner : "",
         },
       };
     },
