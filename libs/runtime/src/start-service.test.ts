@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
+import { ServerReflection } from "@paymesh/gen/grpc/reflection/v1/reflection_pb";
 import { EchoRequestSchema, EchoService } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as schema from "../../events/test/schema.js";
@@ -109,6 +110,29 @@ describe("startService's input checks", () => {
       body: { code: "invalid_argument", message: "message: must not contain the character U+0000 (NUL)" },
     });
     expect(await post("application/json", JSON.stringify({ message: "a\u0001b" }))).toMatchObject({ status: 200 });
+  });
+
+  it("checks every message of a streamed request, and lets a clean stream through", async () => {
+    const reflection = mesh.client(ServerReflection, running);
+    const ask = (symbol: string) =>
+      reflection.serverReflectionInfo(
+        (async function* () {
+          yield { messageRequest: { case: "fileContainingSymbol" as const, value: "paymesh.testing.v1.EchoService" } };
+          yield { messageRequest: { case: "fileContainingSymbol" as const, value: symbol } };
+        })(),
+      );
+    const answers = [];
+    for await (const answer of ask("paymesh.testing.v1.EchoRequest")) answers.push(answer.messageResponse.case);
+    expect(answers).toEqual(["fileDescriptorResponse", "fileDescriptorResponse"]);
+    const refused = await connectErrorOf(
+      (async () => {
+        for await (const _ of ask("paymesh\u0000")) {
+          // Drained only for the error the stream ends with.
+        }
+      })(),
+    );
+    expect(refused.code).toBe(Code.InvalidArgument);
+    expect(refused.rawMessage).toBe("file_containing_symbol: must not contain the character U+0000 (NUL)");
   });
 
   it("refuses a JSON body that is not UTF-8 rather than reading U+FFFD in its place", async () => {
