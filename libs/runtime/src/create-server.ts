@@ -19,6 +19,7 @@ import { createReflection } from "./create-reflection.js";
 import { createRequestLogInterceptor } from "./create-request-log-interceptor.js";
 import type { TokenVerifier } from "./create-token-verifier.js";
 import { createServerTracingInterceptor } from "./create-tracing-interceptor.js";
+import { routeService } from "./route-service.js";
 
 /** A service to serve: its descriptor and (part of) its implementation. */
 export interface ServiceRegistration {
@@ -99,7 +100,7 @@ export function createServer(options: ServerOptions): Server {
 
   const connectHandler = connectNodeAdapter({
     routes(router) {
-      for (const { service, impl } of options.services) router.service(service, impl);
+      for (const { service, impl } of options.services) routeService(router, service, impl);
       router.service(Health, health.service);
       router.service(reflection.v1.service, reflection.v1.impl);
       router.service(reflection.v1alpha.service, reflection.v1alpha.impl);

@@ -1,17 +1,24 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
+import { ServerReflection } from "@paymesh/gen/grpc/reflection/v1/reflection_pb";
+import { EchoRequestSchema, EchoService } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as schema from "../../events/test/schema.js";
+import { connectErrorOf } from "../../testkit/src/connect-error-of.js";
+import { createEchoService } from "../../testkit/src/create-echo-service.js";
 import { createTestMesh, type TestMesh } from "../../testkit/src/create-test-mesh.js";
+import { mintTestToken } from "../../testkit/src/test-auth.js";
 import type { RunningService, ServiceDefinition } from "./start-service.js";
 
-/** A service with the event tables and nothing else, keeping published outbox rows for a minute. */
+/** A service with the event tables and the echo RPCs, keeping published outbox rows for a minute. */
 const bareService: ServiceDefinition<typeof schema> = {
   name: "notifications",
   schema,
   migrationsFolder: fileURLToPath(new URL("../../events/test/migrations", import.meta.url)),
   retention: { outboxMs: 60_000, intervalMs: 50 },
-  setup: () => ({ services: [] }),
+  setup: () => ({ services: [{ service: EchoService, impl: createEchoService() }] }),
 };
 
 let mesh: TestMesh;
@@ -80,5 +87,69 @@ describe("startService's event retention", () => {
     const text = await (await fetch(`${running.url}/metrics`)).text();
     expect(text).toMatch(/^worker_passes_total\{[^}]*worker="event-retention"[^}]*\} [1-9]/m);
     expect(text).toMatch(/^worker_pass_errors_total\{[^}]*worker="event-retention"[^}]*\} 0$/m);
+  });
+});
+
+describe("startService's input checks", () => {
+  /** Echo called over Connect on HTTP/1.1 with a raw body, as curl or a browser would. */
+  const post = async (contentType: string, body: Uint8Array | string) => {
+    const res = await fetch(`${running.url}/paymesh.testing.v1.EchoService/Echo`, {
+      method: "POST",
+      headers: { "content-type": contentType, authorization: `Bearer ${await mintTestToken("alice")}` },
+      body,
+    });
+    return { status: res.status, body: (await res.json()) as { code?: string; message?: string } };
+  };
+
+  it("refuses a NUL in any request string, over gRPC and Connect JSON, naming the field", async () => {
+    const refused = await connectErrorOf(mesh.client(EchoService, running, { subject: "alice" }).echo({ message: "a\u0000b" }));
+    expect(refused.code).toBe(Code.InvalidArgument);
+    expect(refused.rawMessage).toBe("message: must not contain the character U+0000 (NUL)");
+    expect(await post("application/json", JSON.stringify({ message: "\u0000" }))).toEqual({
+      status: 400,
+      body: { code: "invalid_argument", message: "message: must not contain the character U+0000 (NUL)" },
+    });
+    expect(await post("application/json", JSON.stringify({ message: "a\u0001b" }))).toMatchObject({ status: 200 });
+  });
+
+  it("checks every message of a streamed request, and lets a clean stream through", async () => {
+    const reflection = mesh.client(ServerReflection, running);
+    const ask = (symbol: string) =>
+      reflection.serverReflectionInfo(
+        (async function* () {
+          yield { messageRequest: { case: "fileContainingSymbol" as const, value: "paymesh.testing.v1.EchoService" } };
+          yield { messageRequest: { case: "fileContainingSymbol" as const, value: symbol } };
+        })(),
+      );
+    const answers = [];
+    for await (const answer of ask("paymesh.testing.v1.EchoRequest")) answers.push(answer.messageResponse.case);
+    expect(answers).toEqual(["fileDescriptorResponse", "fileDescriptorResponse"]);
+    const refused = await connectErrorOf(
+      (async () => {
+        for await (const _ of ask("paymesh\u0000")) {
+          // Drained only for the error the stream ends with.
+        }
+      })(),
+    );
+    expect(refused.code).toBe(Code.InvalidArgument);
+    expect(refused.rawMessage).toBe("file_containing_symbol: must not contain the character U+0000 (NUL)");
+  });
+
+  it("refuses a JSON body that is not UTF-8 rather than reading U+FFFD in its place", async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ message: "caf\u00e9" }));
+    bytes[bytes.indexOf(0xc3)] = 0xff;
+    expect(await post("application/json", bytes)).toEqual({
+      status: 400,
+      body: { code: "invalid_argument", message: "the request is not valid UTF-8" },
+    });
+  });
+
+  it("refuses invalid UTF-8 in a binary request's string (protobuf-es decodes proto3 strings strictly)", async () => {
+    const bytes = toBinary(EchoRequestSchema, create(EchoRequestSchema, { message: "caf\u00e9" }));
+    bytes[bytes.indexOf(0xc3)] = 0xff;
+    const { status, body } = await post("application/proto", bytes);
+    // Connect answers every request message it cannot parse as INTERNAL, as gRPC servers do.
+    expect({ status, code: body.code }).toEqual({ status: 500, code: "internal" });
+    expect(body.message).toMatch(/not valid for encoding utf-8/);
   });
 });

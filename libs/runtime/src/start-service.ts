@@ -23,6 +23,7 @@ import { createMetrics, type Metrics } from "./create-metrics.js";
 import { createServer, type Server, type ServiceRegistration } from "./create-server.js";
 import { createServiceClient } from "./create-service-client.js";
 import { createServiceCredentials, type ServiceCredentials } from "./create-service-credentials.js";
+import { createTextInputInterceptor } from "./create-text-input-interceptor.js";
 import { createTokenVerifier } from "./create-token-verifier.js";
 import { createEnvReader, type Env, type RetentionConfig, type ServiceConfig } from "./load-config.js";
 import { loadServiceConfig } from "./load-service-config.js";
@@ -97,7 +98,8 @@ export interface StartServiceOptions {
   spanProcessors?: SpanProcessor[];
   /**
    * Extra server interceptors, closest to the handlers (inside the error boundary, so they see
-   * errors as the handlers throw them). Default none: services need none; tests use them to
+   * errors as the handlers throw them), after the one every service has (requests with text its
+   * database cannot store are refused). Default none: services need none; tests use them to
    * alter what a service answers, e.g. to reword its error messages.
    */
   interceptors?: Interceptor[];
@@ -231,7 +233,7 @@ export async function startService<TSchema extends Record<string, unknown>>(
       tls: config.tls,
       corsOrigins: config.corsOrigins,
       shutdownGraceMs: config.shutdownGraceMs,
-      interceptors: options.interceptors,
+      interceptors: [createTextInputInterceptor(), ...(options.interceptors ?? [])],
       readiness: {
         postgres: async () => {
           await database.sql`select 1`;

@@ -82,6 +82,35 @@ describe("the lookup token bucket", () => {
     expect(await redis.exists(`${dir.redisPrefix}bucket:service:transfers`)).toBe(0);
   });
 
+  it("meters a service's lookup on behalf of a person against that person's bucket, hits and misses alike", async () => {
+    const transfers = dir.as("transfers", "service");
+    const { resolved } = await transfers.resolveHandle({ handle: "known", onBehalfOf: "payer" });
+    // The answer is the service's (with the owner); the price is the payer's.
+    expect(resolved).toMatchObject({ maskedDisplayName: "Known P.", owner: "owner" });
+    const afterHit = await storedTokens("user:payer");
+    expect(afterHit).toBeGreaterThanOrEqual(39);
+    expect(afterHit).toBeLessThan(40);
+    for (const handle of ["guess1", "guess2"]) {
+      expect((await connectErrorOf(transfers.resolveHandle({ handle, onBehalfOf: "payer" }))).code).toBe(Code.NotFound);
+    }
+    // Empty for the payer, whoever asks: themselves, or a service for them.
+    const refused = await connectErrorOf(transfers.resolveHandle({ handle: "known", onBehalfOf: "payer" }));
+    expect(refused.code).toBe(Code.ResourceExhausted);
+    expect(Number(refused.metadata.get("retry-after-ms"))).toBeGreaterThan(0);
+    expect((await connectErrorOf(dir.as("payer").resolveHandle({ handle: "known" }))).code).toBe(Code.ResourceExhausted);
+    // The service's own lookups stay exempt, and nobody else's bucket was touched.
+    expect((await transfers.resolveHandle({ handle: "known" })).resolved?.owner).toBe("owner");
+    expect(await redis.exists(`${dir.redisPrefix}bucket:service:transfers`)).toBe(0);
+  });
+
+  it("lets only services resolve on behalf of someone", async () => {
+    for (const role of ["user", "operator"] as const) {
+      const refused = await connectErrorOf(dir.as("sly", role).resolveHandle({ handle: "known", onBehalfOf: "victim" }));
+      expect(refused.code).toBe(Code.PermissionDenied);
+    }
+    expect(await redis.exists(`${dir.redisPrefix}bucket:user:victim`, `${dir.redisPrefix}bucket:user:sly`)).toBe(0);
+  });
+
   it("meters operators like anyone else", async () => {
     const ops = dir.as("ops", "operator");
     await connectErrorOf(ops.resolveHandle({ handle: "guess1" }));

@@ -1,6 +1,7 @@
 import { bytea } from "@paymesh/db";
-import { sql } from "drizzle-orm";
-import { boolean, check, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { type SQL, sql } from "drizzle-orm";
+import { boolean, check, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { handleSkeleton } from "./handle-skeleton.js";
 
 export { outbox, parkedEvents, processedEvents } from "@paymesh/events";
 
@@ -18,6 +19,10 @@ export const handles = pgTable(
   {
     /** Normalised, with the `@`: `@bob`. */
     handle: text("handle").primaryKey(),
+    /** What the handle looks like to a person (handleSkeleton); computed by the database. */
+    skeleton: text("skeleton")
+      .notNull()
+      .generatedAlwaysAs((): SQL => handleSkeleton(handles.handle)),
     /** The key both ciphertexts of the row are sealed under. */
     keyId: text("key_id").notNull(),
     accountIdCt: bytea("account_id_ct").notNull(),
@@ -37,6 +42,9 @@ export const handles = pgTable(
   },
   (t) => [
     index("handles_owner_idx").on(t.ownerIndex, t.handle),
+    // No two handles look alike, active or not (a deactivated one may come back), whatever races
+    // between registrations; and how a registration finds the one its handle looks like.
+    uniqueIndex("handles_skeleton_idx").on(t.skeleton),
     check("handles_handle_format", sql`${t.handle} ~ '^@[a-z0-9_.-]{3,30}$'`),
     check("handles_deactivated_at", sql`(${t.status} = 'deactivated') = (${t.deactivatedAt} is not null)`),
   ],

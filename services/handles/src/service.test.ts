@@ -158,9 +158,10 @@ describe("bad input is refused with the right code and changes nothing", () => {
       await refused(() => carol.resolveHandle({ handle }), Code.InvalidArgument);
     }
     await refused(() => carol.registerHandle({ handle: "carol", accountId: "not-a-uuid", displayName: "Carol" }), Code.InvalidArgument);
-    for (const displayName of ["", "   ", "Carol\u202Elortnoc", "Carol\u0007", "x".repeat(101)]) {
+    for (const displayName of ["", "   ", "Carol\u202Elortnoc", "Carol\u0007", "Carol\u0000", "x".repeat(101)]) {
       await refused(() => carol.registerHandle({ handle: "carol", accountId: account, displayName }), Code.InvalidArgument);
     }
+    await refused(() => dir.as("bob").updateHandle({ handle: "bob", displayName: "Bob\u0000" }), Code.InvalidArgument, /^display_name: /);
   });
 
   it("refuses reserved names", async () => {
@@ -186,6 +187,43 @@ describe("bad input is refused with the right code and changes nothing", () => {
       Code.AlreadyExists,
       /already hold/,
     );
+  });
+
+  it("refuses a handle that looks like another one, active or deactivated, naming that one only to its holder", async () => {
+    const [mallory, malloryAccount] = [dir.as("mallory"), await dir.openAccount("mallory")];
+    const register = (handle: string, as = mallory, accountId = malloryAccount) =>
+      as.registerHandle({ handle, accountId, displayName: "Someone" });
+    // Separators anywhere, and confusable characters, against bob's @bob.
+    for (const handle of ["b0b", "bob_", "_bob", ".bob.", "-bob-", "b.o.b", "b__ob", "B0B", "b--0b"]) {
+      const error = await refused(() => register(handle), Code.AlreadyExists, /looks too much like a handle someone already has/);
+      expect(error.rawMessage.replace(`@${handle.toLowerCase()}`, "")).not.toMatch(/@bob/);
+    }
+    const olgaAccount = await dir.openAccount("olga");
+    await register("@modern", dir.as("olga"), olgaAccount);
+    await register("@william", dir.as("olga"), olgaAccount);
+    await register("@wendy", dir.as("olga"), olgaAccount);
+    for (const handle of ["modem", "wi11iam", "wil1iarn", "vvendy"])
+      await refused(() => register(handle), Code.AlreadyExists, /looks too much/);
+    // A deactivated handle may come back, so its lookalikes stay refused.
+    await dir.as("olga").deactivateHandle({ handle: "wendy" });
+    await refused(() => register("vvendy"), Code.AlreadyExists, /looks too much/);
+    // Its holder is told which of theirs it looks like.
+    await refused(() => register("b0b", dir.as("bob"), bobAccount), Code.AlreadyExists, /looks too much like @bob, which is yours/);
+    // Anything a reader tells apart is fine.
+    expect((await register("bobby")).handle?.handle).toBe("@bobby");
+  });
+
+  it("lets only one of two lookalikes registered at once through", async () => {
+    const accounts = await Promise.all(["rita", "sam"].map((owner) => dir.openAccount(owner)));
+    const results = await Promise.allSettled(
+      [
+        ["rita", "race.to.it"],
+        ["sam", "race_to_1t"],
+      ].map(([owner, handle], i) => dir.as(owner!).registerHandle({ handle: handle!, accountId: accounts[i]!, displayName: "Racer" })),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const [loser] = results.filter((r) => r.status === "rejected");
+    expect(ConnectError.from(loser!.reason).code).toBe(Code.AlreadyExists);
   });
 
   it("refuses someone else's account, an unknown one and a closed one, on register and update", async () => {

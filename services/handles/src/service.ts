@@ -1,18 +1,20 @@
 import { create } from "@bufbuild/protobuf";
 import type { Client, ServiceImpl } from "@connectrpc/connect";
+import { pgErrorCode } from "@paymesh/db";
 import { normalizeHandle } from "@paymesh/domain";
 import { appendEvent } from "@paymesh/events";
 import { HandleDeactivatedSchema, HandleRegisteredSchema, HandleUpdatedSchema } from "@paymesh/gen/paymesh/handles/v1/events_pb";
 import { type HandleService, HandleStatus } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { DomainError, type Principal, principalOf, readPageRequest, toPage } from "@paymesh/runtime";
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, ne, sql } from "drizzle-orm";
 import { checkAccount } from "./check-account.js";
 import { cleanDisplayName } from "./clean-display-name.js";
 import type { Keyring } from "./create-keyring.js";
 import type { LookupLimiter } from "./create-lookup-limiter.js";
 import type { ResolutionCache } from "./create-resolution-cache.js";
 import { openHandleRow, sealPersonalData } from "./handle-record.js";
+import { handleSkeleton } from "./handle-skeleton.js";
 import type { HandlesDatabase, HandlesTransaction } from "./handles-database.js";
 import { isReservedHandle } from "./reserved-handles.js";
 import { type HandleRow, handles } from "./schema.js";
@@ -57,6 +59,21 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
     return row;
   }
 
+  /**
+   * Refuses a handle a person would take for another one in the directory (the same skeleton),
+   * active or deactivated (it may come back), without naming it to anyone but its holder.
+   */
+  async function refuseLookalike(tx: HandlesTransaction, principal: Principal, handle: string): Promise<void> {
+    const [other] = await tx
+      .select()
+      .from(handles)
+      .where(and(eq(handles.skeleton, handleSkeleton(sql`${handle}`)), ne(handles.handle, handle)));
+    if (other === undefined) return;
+    throw owns(principal, other)
+      ? new DomainError("already_exists", `${handle} looks too much like ${other.handle}, which is yours; use that one`)
+      : lookalikeError(handle);
+  }
+
   return {
     async registerHandle(req, ctx) {
       const principal = principalOf(ctx);
@@ -78,36 +95,47 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
         updatedAt: now,
         deactivatedAt: null,
       };
-      const record = await db.transaction(async (tx) => {
-        // A new handle, or one deactivated longer ago than the cooldown, or the caller's own
-        // deactivated one: taken over in place. Anything else stays as it is.
-        const [row] = await tx
-          .insert(handles)
-          .values({ handle, ...fields })
-          .onConflictDoUpdate({
-            target: handles.handle,
-            set: fields,
-            setWhere: sql`${handles.status} = 'deactivated' and (${handles.deactivatedAt} <= ${heldUntilBefore.toISOString()}::timestamptz or ${handles.ownerIndex} = ${sealed.ownerIndex})`,
-          })
-          .returning();
-        if (row === undefined) {
-          const [existing] = await tx.select().from(handles).where(eq(handles.handle, handle));
-          if (existing?.status === "active") {
+      const record = await db
+        .transaction(async (tx) => {
+          await refuseLookalike(tx, principal, handle);
+          // A new handle, or one deactivated longer ago than the cooldown, or the caller's own
+          // deactivated one: taken over in place. Anything else stays as it is.
+          const [row] = await tx
+            .insert(handles)
+            .values({ handle, ...fields })
+            .onConflictDoUpdate({
+              target: handles.handle,
+              set: fields,
+              setWhere: sql`${handles.status} = 'deactivated' and (${handles.deactivatedAt} <= ${heldUntilBefore.toISOString()}::timestamptz or ${handles.ownerIndex} = ${sealed.ownerIndex})`,
+            })
+            .returning();
+          if (row === undefined) {
+            const [existing] = await tx.select().from(handles).where(eq(handles.handle, handle));
+            if (existing?.status === "active") {
+              throw new DomainError(
+                "already_exists",
+                owns(principal, existing) ? `you already hold ${handle}` : `${handle} is taken; choose another handle`,
+              );
+            }
             throw new DomainError(
               "already_exists",
-              owns(principal, existing) ? `you already hold ${handle}` : `${handle} is taken; choose another handle`,
+              `${handle} was deactivated recently and is held back for a while; choose another handle`,
             );
           }
-          throw new DomainError("already_exists", `${handle} was deactivated recently and is held back for a while; choose another handle`);
-        }
-        const record = openHandleRow(keyring, row);
-        await appendEvent(tx, {
-          subject: subject("handle_registered"),
-          schema: HandleRegisteredSchema,
-          message: create(HandleRegisteredSchema, { handle: toHandleProto(record) }),
+          const record = openHandleRow(keyring, row);
+          await appendEvent(tx, {
+            subject: subject("handle_registered"),
+            schema: HandleRegisteredSchema,
+            message: create(HandleRegisteredSchema, { handle: toHandleProto(record) }),
+          });
+          return record;
+        })
+        .catch((error: unknown) => {
+          // The skeleton's unique index, the only one a registration can break (the handle's own
+          // conflict is the upsert's): a lookalike registered since refuseLookalike looked.
+          if (pgErrorCode(error) === UNIQUE_VIOLATION) throw lookalikeError(handle);
+          throw error;
         });
-        return record;
-      });
       // It may have been cached as "no such handle" (or as its previous owner's, deactivated).
       await cache.invalidate(handle);
       return { handle: toHandleProto(record) };
@@ -115,14 +143,19 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
 
     async resolveHandle(req, ctx) {
       const principal = principalOf(ctx);
+      const isService = principal.role === "service";
+      if (req.onBehalfOf !== "" && !isService) {
+        throw new DomainError("permission_denied", "only services may resolve a handle on behalf of someone");
+      }
       const handle = normalizeHandle(req.handle);
-      // Services (transfers resolving a payee) are trusted and exempt; people pay per lookup.
-      const limited = principal.role !== "service";
-      const caller = `${principal.role}:${principal.subject}`;
-      if (limited) await limiter.admit(caller);
+      // People pay per lookup, also when a service looks up for them (transfers paying a handle
+      // for a payer): else paying unknown handles would be a free way to enumerate them. A
+      // service's own lookups are trusted and exempt.
+      const caller = req.onBehalfOf !== "" ? `user:${req.onBehalfOf}` : isService ? undefined : `${principal.role}:${principal.subject}`;
+      if (caller !== undefined) await limiter.admit(caller);
       const found = await cache.resolve(handle);
       if (found === undefined) {
-        if (limited) await limiter.chargeMiss(caller);
+        if (caller !== undefined) await limiter.chargeMiss(caller);
         throw new DomainError("not_found", `handle ${handle} not found`);
       }
       return {
@@ -133,7 +166,7 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
           network: found.network,
           status: HandleStatus.ACTIVE,
           verified: found.verified,
-          owner: limited ? "" : found.owner,
+          owner: isService ? found.owner : "",
         },
       };
     },
@@ -239,4 +272,14 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
       return { handle: toHandleProto(record) };
     },
   };
+}
+
+const UNIQUE_VIOLATION = "23505";
+
+function lookalikeError(handle: string): DomainError {
+  return new DomainError(
+    "already_exists",
+    `${handle} looks too much like a handle someone already has: handles that differ only in "_", "." or "-", ` +
+      "or in 0 for o, 1 or i for l, rn for m or vv for w, read as one to a payer; choose another handle",
+  );
 }

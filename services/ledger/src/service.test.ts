@@ -44,6 +44,35 @@ describe("accounts", () => {
     expect((await connectErrorOf(alice.createAccount({ currency: "usd" }))).code).toBe(Code.InvalidArgument);
   });
 
+  it("tells a user whose id is taken by someone else's account nothing about that account", async () => {
+    const held = [
+      (await f.as("alice").createAccount({ id: randomUUID(), currency: "USD", code: "wallet" })).account!,
+      (await f.ops.createAccount({ id: randomUUID(), currency: "EUR", owner: "carol", code: "savings", metadata: { tier: "gold" } }))
+        .account!,
+      (await f.ops.createAccount({ id: randomUUID(), currency: "USD", owner: "bank", flags: { creditsMustNotExceedDebits: true } }))
+        .account!,
+    ];
+    await f.ledger.context.database.sql`update accounts set status = 'closed' where id = ${held[1]!.id}`;
+    const answers = new Set<string>();
+    for (const account of held) {
+      // The request mirrors the account but for its owner, and then differs from it as well.
+      for (const request of [
+        { currency: account.currency, code: account.code },
+        { currency: "JPY", code: "x" },
+      ]) {
+        const refused = await connectErrorOf(f.as("mallory").createAccount({ id: account.id.toUpperCase(), ...request }));
+        expect(refused.code).toBe(Code.AlreadyExists);
+        answers.add(refused.rawMessage.replace(account.id, "<id>"));
+      }
+      // And it still exists, unchanged, as its owner's.
+      expect((await f.ops.getAccount({ id: account.id })).account).toMatchObject({ owner: account.owner, currency: account.currency });
+    }
+    expect([...answers]).toEqual(["account id <id> is already in use; choose another id, or leave id empty for the ledger to choose one"]);
+    // Their own account under the id is theirs to hear about; anyone else's is not, here or in GetAccount.
+    expect((await connectErrorOf(f.as("alice").createAccount({ id: held[0]!.id, currency: "EUR" }))).rawMessage).toMatch(/currency/);
+    expect((await connectErrorOf(f.as("mallory").getAccount({ id: held[0]!.id }))).code).toBe(Code.PermissionDenied);
+  });
+
   it("knows each currency's minor unit", async () => {
     expect((await f.ops.createAccount({ currency: "JPY", owner: "x" })).account!.currencyExponent).toBe(0);
     expect((await f.ops.createAccount({ currency: "BHD", owner: "x" })).account!.currencyExponent).toBe(3);

@@ -68,6 +68,14 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
         const [inserted] = await tx.insert(accounts).values(values).onConflictDoNothing().returning();
         if (inserted === undefined) {
           const [existing] = await tx.select().from(accounts).where(eq(accounts.id, values.id));
+          if (principal.role === "user" && existing!.owner !== principal.subject) {
+            // Someone else's account: say only what any create of a taken id must say, in the same
+            // words whoever holds it and whatever it is (see the README's Roles).
+            throw new DomainError(
+              "already_exists",
+              `account id ${values.id} is already in use; choose another id, or leave id empty for the ledger to choose one`,
+            );
+          }
           const differs = (["currency", "owner", "code", "debitsMustNotExceedCredits", "creditsMustNotExceedDebits"] as const).find(
             (field) => existing![field] !== values[field],
           );

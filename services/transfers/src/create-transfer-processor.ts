@@ -3,7 +3,7 @@ import { retryOnConflict } from "@paymesh/db";
 import type { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { CreateTransferRequest } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { DomainError, transientError } from "@paymesh/runtime";
+import { DomainError, type Principal, transientError } from "@paymesh/runtime";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { classifyLedgerError } from "./classify-ledger-error.js";
@@ -48,13 +48,14 @@ export interface TransferProcessorOptions {
 
 export interface TransferProcessor {
   /** CreateTransfer for `caller`: the transfer its idempotency key stands for, new or earlier. */
-  create(caller: string, req: CreateTransferRequest): Promise<TransferRow>;
+  create(caller: Principal, req: CreateTransferRequest): Promise<TransferRow>;
 }
 
-/** Where the payee stands after resolution. */
-type PayeeCheck =
+/** Where the payee stands after resolution; `maskedDisplayName` is what resolving the handle showed ("" if none). */
+type PayeeCheck = { maskedDisplayName: string } & (
   | { ok: true; accountId: string; owner: string; currency: string }
-  | { ok: false; accountId: string | null; failure: Failure };
+  | { ok: false; accountId: string | null; failure: Failure }
+);
 
 /**
  * The CreateTransfer flow: validate (protovalidate, before this) → idempotency → resolve the
@@ -62,9 +63,10 @@ type PayeeCheck =
  * → COMPLETED or FAILED.
  *
  * The contract for answers: a request that is malformed (INVALID_ARGUMENT), not the caller's to
- * make (PERMISSION_DENIED), reuses a key for another request (ALREADY_EXISTS) or cannot be
- * decided because a dependency is down before anything was recorded (UNAVAILABLE) is an RPC
- * error and records nothing. Every other outcome is a recorded transfer, returned normally:
+ * make (PERMISSION_DENIED), reuses a key for another request (ALREADY_EXISTS), pays a handle
+ * with the caller's lookups used up (RESOURCE_EXHAUSTED) or cannot be decided because a
+ * dependency is down before anything was recorded (UNAVAILABLE) is an RPC error and records
+ * nothing. Every other outcome is a recorded transfer, returned normally:
  * COMPLETED, FAILED with its reason (insufficient funds, payee unavailable, limit exceeded,
  * account unavailable), or, only when the ledger's answer was lost, INITIATED until recovery
  * settles it. So a retry with the same key returns the same transfer, failed ones included.
@@ -107,22 +109,33 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
     }
   };
 
-  const checkPayee = async (request: TransferRequest): Promise<PayeeCheck> => {
+  /**
+   * Resolves and checks the payee. A handle is resolved on behalf of the caller (unless a service
+   * calls), so the lookup is metered against their bucket in the directory like their own lookups:
+   * paying handles must be no cheaper a way to learn which exist than resolving them.
+   */
+  const checkPayee = async (caller: Principal, request: TransferRequest): Promise<PayeeCheck> => {
     let accountId: string;
     let owner: string | undefined;
+    let maskedDisplayName = "";
     if (request.to.kind === "handle") {
       try {
-        const { resolved } = await handles.resolveHandle({ handle: request.to.handle });
+        const onBehalfOf = caller.role === "service" ? "" : caller.subject;
+        const { resolved } = await handles.resolveHandle({ handle: request.to.handle, onBehalfOf });
         accountId = resolved!.accountId;
         owner = resolved!.owner;
+        maskedDisplayName = resolved!.maskedDisplayName;
       } catch (error) {
-        if (ConnectError.from(error).code === Code.NotFound) {
+        const failure = ConnectError.from(error);
+        if (failure.code === Code.NotFound) {
           return {
             ok: false,
             accountId: null,
+            maskedDisplayName,
             failure: { reason: "payee_unavailable", message: `${request.to.handle} does not resolve to anyone` },
           };
         }
+        if (failure.code === Code.ResourceExhausted) throw new TooManyLookups(failure);
         throw transientError(error, "the handle directory");
       }
     } else {
@@ -130,28 +143,41 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
     }
     const account = await accounts.lookup(accountId);
     if (account === undefined || account.closed) {
-      return { ok: false, accountId, failure: { reason: "payee_unavailable", message: "the payee's account is not open" } };
+      return {
+        ok: false,
+        accountId,
+        maskedDisplayName,
+        failure: { reason: "payee_unavailable", message: "the payee's account is not open" },
+      };
     }
     if (account.currency !== request.currency) {
       return {
         ok: false,
         accountId,
+        maskedDisplayName,
         failure: { reason: "account_unavailable", message: `the payee's account holds ${account.currency}, not ${request.currency}` },
       };
     }
-    return { ok: true, accountId, owner: owner || account.owner, currency: account.currency };
+    return { ok: true, accountId, maskedDisplayName, owner: owner || account.owner, currency: account.currency };
   };
 
   /** Checks the payer and payee and records the transfer, INITIATED or already FAILED. */
-  const record = async (caller: string, key: string, request: TransferRequest, fingerprint: string) => {
-    const [payerResult, payeeResult] = await Promise.allSettled([accounts.lookup(request.fromAccountId), checkPayee(request)]);
+  const record = async (principal: Principal, key: string, request: TransferRequest, fingerprint: string) => {
+    const caller = principal.subject;
+    const [payerResult, payeeResult] = await Promise.allSettled([accounts.lookup(request.fromAccountId), checkPayee(principal, request)]);
     if (payerResult.status === "rejected") throw payerResult.reason;
     const payer = payerResult.value;
     // A missing account and someone else's look the same, so nobody learns which accounts exist.
     if (payer === undefined || payer.owner !== caller) {
       throw new DomainError("permission_denied", `account ${request.fromAccountId} is not one of yours`);
     }
-    if (payeeResult.status === "rejected") throw payeeResult.reason;
+    if (payeeResult.status === "rejected") {
+      // The lookup was refused (the payer's bucket is empty), but a retry of a transfer recorded
+      // longer ago than the fast path's claim lasts needs no lookup: it gets its transfer back.
+      const earlier = payeeResult.reason instanceof TooManyLookups ? await findTransferByKey(db, caller, key) : undefined;
+      if (earlier !== undefined) return { created: false, row: earlier };
+      throw payeeResult.reason;
+    }
     const payee = payeeResult.value;
     if (payee.accountId === request.fromAccountId) {
       throw new DomainError("invalid_argument", "a transfer cannot pay the account it is paid from");
@@ -173,6 +199,7 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
           request,
           toAccountId: payee.accountId,
           payee: payee.ok ? payee.owner : "",
+          payeeMaskedDisplayName: payee.maskedDisplayName,
           failure,
         },
         now(),
@@ -210,7 +237,8 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
   };
 
   return {
-    async create(caller, req) {
+    async create(principal, req) {
+      const caller = principal.subject;
       const request = transferRequestOf(req);
       const fingerprint = requestFingerprint(request);
       const key = req.idempotencyKey;
@@ -226,7 +254,7 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
         // surfaces below, as the conflict on the unique (payer, key) row.
         const existing = ticket.role === "leader" ? undefined : await findTransferByKey(db, caller, key);
         const { created, row } =
-          existing !== undefined ? { created: false, row: existing } : await record(caller, key, request, fingerprint);
+          existing !== undefined ? { created: false, row: existing } : await record(principal, key, request, fingerprint);
         if (!created) {
           sameRequest(row, request, fingerprint);
           // Another request (with Redis bypassed or expired) made it: wait for its outcome.
@@ -240,4 +268,20 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
       }
     },
   };
+}
+
+/**
+ * The directory refused to resolve for the payer: their lookup bucket is empty. Nothing is
+ * recorded, so the same request (same key) may be sent again when the directory says.
+ */
+class TooManyLookups extends DomainError {
+  constructor(refusal: ConnectError) {
+    const retryAfterMs = refusal.metadata.get("retry-after-ms") ?? "1000";
+    const seconds = Math.max(1, Math.ceil(Number(retryAfterMs) / 1000));
+    super(
+      "resource_exhausted",
+      `too many handle lookups: paying a handle looks it up, and handles that do not exist cost many lookups; try again in ${seconds} s`,
+      { "retry-after-ms": retryAfterMs, "retry-after": String(seconds) },
+    );
+  }
 }

@@ -102,6 +102,7 @@ describe("a ledger whose messages are reworded", () => {
         request,
         toAccountId: payee.accountId,
         payee: "fay",
+        payeeMaskedDisplayName: "fay T.",
       },
       new Date(),
       subject,

@@ -26,6 +26,8 @@ const transferFacts = () => ({
   entryId: uuid("entry_id").notNull(),
   /** The payee's subject, "" when unknown. */
   payee: text("payee").notNull(),
+  /** The payee handle's display name as resolution showed it to the payer (masked), "" when not paid by a resolved handle. */
+  payeeMaskedDisplayName: text("payee_masked_display_name").notNull().default(""),
 });
 
 /**

@@ -18,19 +18,34 @@ export interface TransferServiceOptions {
 }
 
 /**
- * A transfer as `principal` may see it. A payee sees that a payment to them failed, never why:
- * the reason (e.g. the payer's insufficient funds) is the payer's business.
+ * A transfer as `principal` may see it; operators and services see it whole, and the records
+ * (the transfer, its events, the history rows, the ledger entry) are always whole.
+ * - A payee sees that a payment to them failed, never why: the reason (e.g. the payer's
+ *   insufficient funds) is the payer's business.
+ * - A payer sees of the payee what resolving the handle would show them (the masked name): never
+ *   the payee's subject, nor the account a handle resolved to. Else any transfer to a handle, a
+ *   failed one costing nothing, would tell its payer whose the handle is, which the directory
+ *   deliberately hides. An account id the payer named themselves is theirs to see.
  */
 function viewFor(transfer: Transfer, principal: Principal): Transfer {
-  if (principal.role !== "user" || principal.subject === transfer.payer) return transfer;
-  return { ...transfer, failureReason: FailureReason.UNSPECIFIED, failureMessage: "" };
+  if (principal.role !== "user") return transfer;
+  const view = { ...transfer };
+  if (principal.subject !== transfer.payer) {
+    view.failureReason = FailureReason.UNSPECIFIED;
+    view.failureMessage = "";
+  }
+  if (principal.subject !== transfer.payee) {
+    view.payee = "";
+    if (transfer.toHandle !== "") view.toAccountId = "";
+  }
+  return view;
 }
 
 export function createTransferService({ db, processor, limits }: TransferServiceOptions): ServiceImpl<typeof TransferService> {
   return {
     async createTransfer(req, ctx) {
       const principal = principalOf(ctx);
-      return { transfer: transferOf(await processor.create(principal.subject, req)) };
+      return { transfer: viewFor(transferOf(await processor.create(principal, req)), principal) };
     },
 
     async getTransfer(req, ctx) {

@@ -32,6 +32,7 @@ export type TransferFields = Pick<
   | "entryId"
   | "payer"
   | "payee"
+  | "payeeMaskedDisplayName"
   | "createdAt"
   | "updatedAt"
 >;
@@ -52,6 +53,7 @@ export function toTransfer(id: string, row: TransferFields): Transfer {
     entryId: row.entryId,
     payer: row.payer,
     payee: row.payee,
+    payeeMaskedDisplayName: row.payeeMaskedDisplayName,
     createTime: timestampFromDate(row.createdAt),
     updateTime: timestampFromDate(row.updatedAt),
   });
@@ -78,6 +80,7 @@ export function fromTransfer(transfer: Transfer): Omit<HistoryRow, "participant"
     entryId: transfer.entryId,
     payer: transfer.payer,
     payee: transfer.payee,
+    payeeMaskedDisplayName: transfer.payeeMaskedDisplayName,
     createdAt: timestampDate(transfer.createTime!),
     updatedAt: timestampDate(transfer.updateTime!),
   };

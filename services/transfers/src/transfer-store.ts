@@ -29,6 +29,8 @@ export interface NewTransfer {
   toAccountId: string | null;
   /** The payee's subject, "" when unknown. */
   payee: string;
+  /** The payee handle's masked display name, as resolving it showed; "" when not paid by a resolved handle. */
+  payeeMaskedDisplayName: string;
   /** Set when a check before the ledger already failed the transfer. */
   failure?: Failure;
 }
@@ -83,6 +85,7 @@ export async function recordTransfer(
         failureMessage: failure?.message ?? "",
         entryId: entryIdFor(input.id),
         payee: input.payee,
+        payeeMaskedDisplayName: input.payeeMaskedDisplayName,
         // Provisionally: if the reservation below fails the transfer fails and holds nothing.
         usageDay: failure === undefined ? periods.day : null,
         usageMonth: failure === undefined ? periods.month : null,

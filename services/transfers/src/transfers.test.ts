@@ -46,17 +46,19 @@ describe("CreateTransfer", () => {
       currency: "USD",
       memo: "lunch",
     });
+    // The payer sees the payee as resolving the handle shows them: a masked name, not who or which account.
     expect(transfer).toMatchObject({
       status: TransferStatus.COMPLETED,
       failureReason: FailureReason.UNSPECIFIED,
       fromAccountId: alice.accountId,
-      toAccountId: bob.accountId,
+      toAccountId: "",
       toHandle: "@bob",
       amount: 1_234n,
       currency: "USD",
       memo: "lunch",
       payer: "alice",
-      payee: "bob",
+      payee: "",
+      payeeMaskedDisplayName: "bob T.",
       entryId: entryIdFor(transfer!.id),
     });
     expect(await balancesOf(alice.accountId, bob.accountId)).toEqual([10_000n - 1_234n, 500n + 1_234n]);
@@ -78,7 +80,8 @@ describe("CreateTransfer", () => {
         },
         { timeout: 10_000, interval: 50 },
       );
-      expect(seen).toMatchObject({ amount: 1_234n, payer: "alice", payee: "bob", memo: "lunch" });
+      expect(seen).toMatchObject({ amount: 1_234n, payer: "alice", memo: "lunch", payeeMaskedDisplayName: "bob T." });
+      expect([seen!.payee, seen!.toAccountId]).toEqual(who === bob ? ["bob", bob.accountId] : ["", ""]);
     }
     // Payer and payee may read it; anyone else is refused without learning it exists.
     expect((await bob.transfers.getTransfer({ id: transfer!.id })).transfer!.status).toBe(TransferStatus.COMPLETED);
@@ -86,7 +89,7 @@ describe("CreateTransfer", () => {
     const denied = await connectErrorOf(carol.getTransfer({ id: transfer!.id }));
     const missing = await connectErrorOf(carol.getTransfer({ id: randomUUID() }));
     expect([denied.code, missing.code]).toEqual([Code.PermissionDenied, Code.PermissionDenied]);
-    expect((await m.operator.getTransfer({ id: transfer!.id })).transfer!.id).toBe(transfer!.id);
+    expect((await m.operator.getTransfer({ id: transfer!.id })).transfer).toMatchObject({ payee: "bob", toAccountId: bob.accountId });
     expect((await connectErrorOf(m.operator.getTransfer({ id: randomUUID() }))).code).toBe(Code.NotFound);
   });
 
@@ -100,7 +103,9 @@ describe("CreateTransfer", () => {
       amount: 400n,
       currency: "USD",
     });
-    expect(transfer).toMatchObject({ status: TransferStatus.COMPLETED, toAccountId: payee.accountId, toHandle: "", payee: "ed" });
+    // The account is the payer's to see (they named it); whose it is is not.
+    expect(transfer).toMatchObject({ status: TransferStatus.COMPLETED, toAccountId: payee.accountId, toHandle: "", payee: "" });
+    expect((await payee.transfers.getTransfer({ id: transfer!.id })).transfer).toMatchObject({ payer: "dora", payee: "ed" });
     expect(await balancesOf(payer.accountId, payee.accountId)).toEqual([600n, 400n]);
   });
 
@@ -323,6 +328,7 @@ describe("recovery", () => {
           request,
           toAccountId: payee.accountId,
           payee: "zed",
+          payeeMaskedDisplayName: "zed T.",
         },
         new Date(),
         subject,

@@ -63,6 +63,8 @@ export async function startTransfersMesh(
   options: {
     transfers?: TransfersServiceOptions | false;
     env?: Env;
+    /** The handles service's environment (e.g. a small lookup bucket). Default: its defaults. */
+    handlesEnv?: Env;
     /** Extra interceptors on the ledger's server, closest to its handlers. Default none. */
     ledgerInterceptors?: Interceptor[];
   } = {},
@@ -70,7 +72,7 @@ export async function startTransfersMesh(
   const mesh = await createTestMesh();
   try {
     const ledgerRunning = await mesh.start(ledgerService, {}, { interceptors: options.ledgerInterceptors });
-    const handlesRunning = await mesh.start(handlesService);
+    const handlesRunning = await mesh.start(handlesService, options.handlesEnv ?? {});
     const transfersRunning =
       options.transfers === false ? undefined : await mesh.start(createTransfersService(options.transfers ?? {}), options.env ?? {});
     const ledger = mesh.client(LedgerService, ledgerRunning, { subject: "ops", role: "operator" });

@@ -8,13 +8,14 @@
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "../../../buf/validate/validate_pb.js";
+import { file_google_protobuf_wrappers } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file paymesh/testing/v1/echo.proto.
  */
 export const file_paymesh_testing_v1_echo: GenFile = /*@__PURE__*/
-  fileDesc("Ch1wYXltZXNoL3Rlc3RpbmcvdjEvZWNoby5wcm90bxIScGF5bWVzaC50ZXN0aW5nLnYxIikKC0VjaG9SZXF1ZXN0EhoKB21lc3NhZ2UYASABKAlCCbpIBnIEEAEYZCI+CgxFY2hvUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEgwKBHJvbGUYAyABKAkivgEKC0ZhaWxSZXF1ZXN0Ej4KBGtpbmQYASABKA4yJC5wYXltZXNoLnRlc3RpbmcudjEuRmFpbFJlcXVlc3QuS2luZEIKukgHggEEEAEgACJvCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABISCg5LSU5EX05PVF9GT1VORBABEhUKEUtJTkRfUFJFQ09ORElUSU9OEAISEwoPS0lORF9VTkVYUEVDVEVEEAMSEQoNS0lORF9ERVRBSUxFRBAEIikKCkZhaWxEZXRhaWwSDgoGcmVhc29uGAEgASgJEgsKA2lkcxgCIAMoCSIOCgxGYWlsUmVzcG9uc2UiKQoMU2xlZXBSZXF1ZXN0EhkKBm1pbGxpcxgBIAEoDUIJukgGKgQY4NQDIh8KDVNsZWVwUmVzcG9uc2USDgoGbWlsbGlzGAEgASgNIkoKC1RpY2tSZXF1ZXN0EhgKBWNvdW50GAEgASgNQgm6SAYqBBhkKAESIQoPaW50ZXJ2YWxfbWlsbGlzGAIgASgNQgi6SAUqAxiQTiIbCgxUaWNrUmVzcG9uc2USCwoDc2VxGAEgASgNMsYCCgtFY2hvU2VydmljZRJLCgRFY2hvEh8ucGF5bWVzaC50ZXN0aW5nLnYxLkVjaG9SZXF1ZXN0GiAucGF5bWVzaC50ZXN0aW5nLnYxLkVjaG9SZXNwb25zZSIAEksKBEZhaWwSHy5wYXltZXNoLnRlc3RpbmcudjEuRmFpbFJlcXVlc3QaIC5wYXltZXNoLnRlc3RpbmcudjEuRmFpbFJlc3BvbnNlIgASTgoFU2xlZXASIC5wYXltZXNoLnRlc3RpbmcudjEuU2xlZXBSZXF1ZXN0GiEucGF5bWVzaC50ZXN0aW5nLnYxLlNsZWVwUmVzcG9uc2UiABJNCgRUaWNrEh8ucGF5bWVzaC50ZXN0aW5nLnYxLlRpY2tSZXF1ZXN0GiAucGF5bWVzaC50ZXN0aW5nLnYxLlRpY2tSZXNwb25zZSIAMAFiBnByb3RvMw", [file_buf_validate_validate]);
+  fileDesc("Ch1wYXltZXNoL3Rlc3RpbmcvdjEvZWNoby5wcm90bxIScGF5bWVzaC50ZXN0aW5nLnYxIikKC0VjaG9SZXF1ZXN0EhoKB21lc3NhZ2UYASABKAlCCbpIBnIEEAEYZCI+CgxFY2hvUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEgwKBHJvbGUYAyABKAkivgEKC0ZhaWxSZXF1ZXN0Ej4KBGtpbmQYASABKA4yJC5wYXltZXNoLnRlc3RpbmcudjEuRmFpbFJlcXVlc3QuS2luZEIKukgHggEEEAEgACJvCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABISCg5LSU5EX05PVF9GT1VORBABEhUKEUtJTkRfUFJFQ09ORElUSU9OEAISEwoPS0lORF9VTkVYUEVDVEVEEAMSEQoNS0lORF9ERVRBSUxFRBAEIikKCkZhaWxEZXRhaWwSDgoGcmVhc29uGAEgASgJEgsKA2lkcxgCIAMoCSIOCgxGYWlsUmVzcG9uc2UiKQoMU2xlZXBSZXF1ZXN0EhkKBm1pbGxpcxgBIAEoDUIJukgGKgQY4NQDIh8KDVNsZWVwUmVzcG9uc2USDgoGbWlsbGlzGAEgASgNIkoKC1RpY2tSZXF1ZXN0EhgKBWNvdW50GAEgASgNQgm6SAYqBBhkKAESIQoPaW50ZXJ2YWxfbWlsbGlzGAIgASgNQgi6SAUqAxiQTiIbCgxUaWNrUmVzcG9uc2USCwoDc2VxGAEgASgNIr8CCg1JbnRlZ2VyU2hhcGVzEg4KBnNpZ25lZBgBIAEoEhIQCgh1bnNpZ25lZBgCIAEoBhIMCgRsaXN0GAMgAygDEjwKBmJ5X2tleRgEIAMoCzIsLnBheW1lc2gudGVzdGluZy52MS5JbnRlZ2VyU2hhcGVzLkJ5S2V5RW50cnkSMQoGbmVzdGVkGAUgASgLMiEucGF5bWVzaC50ZXN0aW5nLnYxLkludGVnZXJTaGFwZXMSLQoHd3JhcHBlZBgGIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5VSW50NjRWYWx1ZRIwCgVpdGVtcxgHIAMoCzIhLnBheW1lc2gudGVzdGluZy52MS5JbnRlZ2VyU2hhcGVzGiwKCkJ5S2V5RW50cnkSCwoDa2V5GAEgASgEEg0KBXZhbHVlGAIgASgQOgI4ATLGAgoLRWNob1NlcnZpY2USSwoERWNobxIfLnBheW1lc2gudGVzdGluZy52MS5FY2hvUmVxdWVzdBogLnBheW1lc2gudGVzdGluZy52MS5FY2hvUmVzcG9uc2UiABJLCgRGYWlsEh8ucGF5bWVzaC50ZXN0aW5nLnYxLkZhaWxSZXF1ZXN0GiAucGF5bWVzaC50ZXN0aW5nLnYxLkZhaWxSZXNwb25zZSIAEk4KBVNsZWVwEiAucGF5bWVzaC50ZXN0aW5nLnYxLlNsZWVwUmVxdWVzdBohLnBheW1lc2gudGVzdGluZy52MS5TbGVlcFJlc3BvbnNlIgASTQoEVGljaxIfLnBheW1lc2gudGVzdGluZy52MS5UaWNrUmVxdWVzdBogLnBheW1lc2gudGVzdGluZy52MS5UaWNrUmVzcG9uc2UiADABYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_wrappers]);
 
 /**
  * EchoRequest carries the text to echo back.
@@ -274,6 +275,70 @@ export type TickResponse = Message<"paymesh.testing.v1.TickResponse"> & {
  */
 export const TickResponseSchema: GenMessage<TickResponse> = /*@__PURE__*/
   messageDesc(file_paymesh_testing_v1_echo, 8);
+
+/**
+ * IntegerShapes holds a 64-bit integer in every place JSON can carry one, for the runtime's tests
+ * of how strictly JSON requests are read. No RPC takes it.
+ *
+ * @generated from message paymesh.testing.v1.IntegerShapes
+ */
+export type IntegerShapes = Message<"paymesh.testing.v1.IntegerShapes"> & {
+  /**
+   * A signed integer.
+   *
+   * @generated from field: sint64 signed = 1;
+   */
+  signed: bigint;
+
+  /**
+   * An unsigned integer.
+   *
+   * @generated from field: fixed64 unsigned = 2;
+   */
+  unsigned: bigint;
+
+  /**
+   * Integers in a list.
+   *
+   * @generated from field: repeated int64 list = 3;
+   */
+  list: bigint[];
+
+  /**
+   * Integers as map keys and values.
+   *
+   * @generated from field: map<uint64, sfixed64> by_key = 4;
+   */
+  byKey: { [key: string]: bigint };
+
+  /**
+   * Integers one message down.
+   *
+   * @generated from field: paymesh.testing.v1.IntegerShapes nested = 5;
+   */
+  nested?: IntegerShapes | undefined;
+
+  /**
+   * An integer in a wrapper, whose JSON is the bare integer.
+   *
+   * @generated from field: google.protobuf.UInt64Value wrapped = 6;
+   */
+  wrapped?: bigint | undefined;
+
+  /**
+   * Integers in a list of messages.
+   *
+   * @generated from field: repeated paymesh.testing.v1.IntegerShapes items = 7;
+   */
+  items: IntegerShapes[];
+};
+
+/**
+ * Describes the message paymesh.testing.v1.IntegerShapes.
+ * Use `create(IntegerShapesSchema)` to create a new message.
+ */
+export const IntegerShapesSchema: GenMessage<IntegerShapes> = /*@__PURE__*/
+  messageDesc(file_paymesh_testing_v1_echo, 9);
 
 /**
  * EchoService answers with what it was sent, and offers a few knobs the runtime tests need.

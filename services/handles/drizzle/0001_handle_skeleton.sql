@@ -1,0 +1,2 @@
+ALTER TABLE "handles" ADD COLUMN "skeleton" text GENERATED ALWAYS AS (replace(replace(translate(substr("handles"."handle"::text, 2), '01i_.-', 'oll'), 'rn', 'm'), 'vv', 'w')) STORED NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "handles_skeleton_idx" ON "handles" USING btree ("skeleton");

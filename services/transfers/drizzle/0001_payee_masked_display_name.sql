@@ -1,0 +1,2 @@
+ALTER TABLE "transfer_history" ADD COLUMN "payee_masked_display_name" text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE "transfers" ADD COLUMN "payee_masked_display_name" text DEFAULT '' NOT NULL;
