@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as schema from "../../events/test/schema.js";
 import { createTestMesh, type TestMesh } from "../../testkit/src/create-test-mesh.js";
+import { type RedisServer, startRedisServer } from "../../testkit/src/start-redis-server.js";
 import type { RunningService, ServiceDefinition } from "./start-service.js";
 
 /** A service with the event tables and nothing else, keeping published outbox rows for a minute. */
@@ -80,5 +81,48 @@ describe("startService's event retention", () => {
     const text = await (await fetch(`${running.url}/metrics`)).text();
     expect(text).toMatch(/^worker_passes_total\{[^}]*worker="event-retention"[^}]*\} [1-9]/m);
     expect(text).toMatch(/^worker_pass_errors_total\{[^}]*worker="event-retention"[^}]*\} 0$/m);
+  });
+});
+
+describe("startService's readiness", () => {
+  let redis: RedisServer;
+  let onOwnRedis: RunningService<typeof schema>;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    onOwnRedis = await mesh.start(bareService, { REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await onOwnRedis?.stop();
+    await redis?.stop();
+  });
+
+  /** `/readyz` as its status and checks; a probe that hangs fails the test (the signal aborts it). */
+  const readiness = async () => {
+    const response = await fetch(`${onOwnRedis.url}/readyz`, { signal: AbortSignal.timeout(1_500) });
+    return { status: response.status, checks: ((await response.json()) as { checks: Record<string, string> }).checks };
+  };
+
+  it("reports Redis down while it is, without hanging, and ready again once it is back", async () => {
+    expect(await readiness()).toEqual({ status: 200, checks: { postgres: "ok", nats: "ok", redis: "ok" } });
+    await redis.kill();
+    await vi.waitFor(
+      async () => expect(await readiness()).toEqual({ status: 503, checks: { postgres: "ok", nats: "ok", redis: "unreachable" } }),
+      {
+        timeout: 5_000,
+        interval: 50,
+      },
+    );
+    await redis.restart();
+    await vi.waitFor(async () => expect((await readiness()).status).toBe(200), { timeout: 5_000, interval: 50 });
+  });
+
+  it("reports a Redis that stopped answering as unreachable, without hanging", async () => {
+    redis.pause();
+    try {
+      await vi.waitFor(async () => expect((await readiness()).checks.redis).toBe("unreachable"), { timeout: 5_000, interval: 50 });
+    } finally {
+      redis.resume();
+    }
+    await vi.waitFor(async () => expect((await readiness()).status).toBe(200), { timeout: 5_000, interval: 50 });
   });
 });
