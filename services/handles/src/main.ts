@@ -27,6 +27,7 @@ export const handlesService: ServiceDefinition<typeof schema> = {
       logger: ctx.logger.child({ component: "resolution-cache" }),
       registry: ctx.metrics.registry,
       ...config.cache,
+      redisTimeoutMs: config.redisTimeoutMs,
       load: createResolutionLoader(db, config.keyring),
     });
     const limiter = createLookupLimiter({
