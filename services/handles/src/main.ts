@@ -33,8 +33,10 @@ export const handlesService: ServiceDefinition<typeof schema> = {
     const limiter = createLookupLimiter({
       redis: ctx.redis,
       logger: ctx.logger.child({ component: "lookup-limiter" }),
+      registry: ctx.metrics.registry,
       prefix: config.redisPrefix,
       ...config.bucket,
+      redisTimeoutMs: config.redisTimeoutMs,
     });
     const impl = createHandleService({
       db,
