@@ -151,9 +151,10 @@ export async function startService<TSchema extends Record<string, unknown>>(
       subjects: [streamSubjectFor(config.subjectPrefix, config.service)],
     });
     const redis = createRedisClient(config.redisUrl, { logger: logger.child({ component: "redis" }) });
-    await redis.connect();
-    // QUIT is refused at once while disconnected (no offline queue): then just close the socket.
+    // Before connecting: a failed first connection keeps reconnecting until closed. QUIT is
+    // refused at once while disconnected (no offline queue): then just close the socket.
     cleanups.push(() => redis.quit().catch(() => redis.disconnect()));
+    await redis.connect();
     const relay = createOutboxRelay({ sql: database.sql, js, logger: logger.child({ component: "outbox-relay" }) });
     await relay.start();
     cleanups.push(() => relay.stop());
