@@ -3,9 +3,11 @@ export { type HealthState, ServingStatus } from "./create-health.js";
 export { createIntervalWorker, type FirstRun, type IntervalWorker, type IntervalWorkerOptions } from "./create-interval-worker.js";
 export { createLogger, type LoggerOptions } from "./create-logger.js";
 export { createMetrics, type Metrics, type MetricsOptions } from "./create-metrics.js";
+export { createRedisClient, type RedisClientOptions } from "./create-redis-client.js";
 export { createServer, type ReadinessCheck, type Server, type ServerOptions, type ServiceRegistration } from "./create-server.js";
 export { createServiceClient, type ServiceClientOptions } from "./create-service-client.js";
 export { createServiceCredentials, type ServiceCredentials, type ServiceCredentialsOptions } from "./create-service-credentials.js";
+export { createThrottledWarning, type ThrottledWarningOptions } from "./create-throttled-warning.js";
 export {
   createTokenVerifier,
   TOKEN_ALGORITHM,
@@ -59,3 +61,4 @@ export {
   type Worker,
 } from "./start-service.js";
 export { transientError } from "./transient-error.js";
+export { withDeadline } from "./with-deadline.js";

@@ -9,6 +9,7 @@ import * as schema from "../../events/test/schema.js";
 import { connectErrorOf } from "../../testkit/src/connect-error-of.js";
 import { createEchoService } from "../../testkit/src/create-echo-service.js";
 import { createTestMesh, type TestMesh } from "../../testkit/src/create-test-mesh.js";
+import { type RedisServer, startRedisServer } from "../../testkit/src/start-redis-server.js";
 import { mintTestToken } from "../../testkit/src/test-auth.js";
 import type { RunningService, ServiceDefinition } from "./start-service.js";
 
@@ -151,5 +152,48 @@ describe("startService's input checks", () => {
     // Connect answers every request message it cannot parse as INTERNAL, as gRPC servers do.
     expect({ status, code: body.code }).toEqual({ status: 500, code: "internal" });
     expect(body.message).toMatch(/not valid for encoding utf-8/);
+  });
+});
+
+describe("startService's readiness", () => {
+  let redis: RedisServer;
+  let onOwnRedis: RunningService<typeof schema>;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    onOwnRedis = await mesh.start(bareService, { REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await onOwnRedis?.stop();
+    await redis?.stop();
+  });
+
+  /** `/readyz` as its status and checks; a probe that hangs fails the test (the signal aborts it). */
+  const readiness = async () => {
+    const response = await fetch(`${onOwnRedis.url}/readyz`, { signal: AbortSignal.timeout(1_500) });
+    return { status: response.status, checks: ((await response.json()) as { checks: Record<string, string> }).checks };
+  };
+
+  it("reports Redis down while it is, without hanging, and ready again once it is back", async () => {
+    expect(await readiness()).toEqual({ status: 200, checks: { postgres: "ok", nats: "ok", redis: "ok" } });
+    await redis.kill();
+    await vi.waitFor(
+      async () => expect(await readiness()).toEqual({ status: 503, checks: { postgres: "ok", nats: "ok", redis: "unreachable" } }),
+      {
+        timeout: 5_000,
+        interval: 50,
+      },
+    );
+    await redis.restart();
+    await vi.waitFor(async () => expect((await readiness()).status).toBe(200), { timeout: 5_000, interval: 50 });
+  });
+
+  it("reports a Redis that stopped answering as unreachable, without hanging", async () => {
+    redis.pause();
+    try {
+      await vi.waitFor(async () => expect((await readiness()).checks.redis).toBe("unreachable"), { timeout: 5_000, interval: 50 });
+    } finally {
+      redis.resume();
+    }
+    await vi.waitFor(async () => expect((await readiness()).status).toBe(200), { timeout: 5_000, interval: 50 });
   });
 });

@@ -13,13 +13,14 @@ import {
   streamSubjectFor,
   subjectFor,
 } from "@paymesh/events";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 import type { Logger } from "pino";
 import { Gauge } from "prom-client";
 import { createIntervalWorker } from "./create-interval-worker.js";
 import { createLogger } from "./create-logger.js";
 import { createMetrics, type Metrics } from "./create-metrics.js";
+import { createRedisClient } from "./create-redis-client.js";
 import { createServer, type Server, type ServiceRegistration } from "./create-server.js";
 import { createServiceClient } from "./create-service-client.js";
 import { createServiceCredentials, type ServiceCredentials } from "./create-service-credentials.js";
@@ -30,6 +31,10 @@ import { loadServiceConfig } from "./load-service-config.js";
 import { openServiceDatabase } from "./open-service-database.js";
 import { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
 import { setupTracing } from "./setup-tracing.js";
+import { withDeadline } from "./with-deadline.js";
+
+/** How long `/readyz` waits for Redis to answer a PING before reporting it unreachable. */
+const REDIS_READINESS_DEADLINE_MS = 500;
 
 /** A background loop owned by a service: a projection consumer, an expiry sweeper, a recovery loop. */
 export interface Worker {
@@ -147,9 +152,11 @@ export async function startService<TSchema extends Record<string, unknown>>(
       name: streamNameFor(config.subjectPrefix, config.service),
       subjects: [streamSubjectFor(config.subjectPrefix, config.service)],
     });
-    const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    const redis = createRedisClient(config.redisUrl, { logger: logger.child({ component: "redis" }) });
+    // Before connecting: a failed first connection keeps reconnecting until closed. QUIT is
+    // refused at once while disconnected (no offline queue): then just close the socket.
+    cleanups.push(() => redis.quit().catch(() => redis.disconnect()));
     await redis.connect();
-    cleanups.push(() => redis.quit());
     const relay = createOutboxRelay({ sql: database.sql, js, logger: logger.child({ component: "outbox-relay" }) });
     await relay.start();
     cleanups.push(() => relay.stop());
@@ -243,7 +250,8 @@ export async function startService<TSchema extends Record<string, unknown>>(
           await nats.flush();
         },
         redis: async () => {
-          await redis.ping();
+          // Refused at once while disconnected; the deadline covers a connection that went silent.
+          await withDeadline(redis.ping(), REDIS_READINESS_DEADLINE_MS, "redis PING");
         },
       },
     });

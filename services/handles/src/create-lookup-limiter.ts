@@ -1,6 +1,8 @@
-import { DomainError } from "@paymesh/runtime";
+import { createThrottledWarning, DomainError, withDeadline } from "@paymesh/runtime";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { Counter, type Registry } from "prom-client";
+import { createLocalTokenBuckets, type TakeReply } from "./create-local-token-buckets.js";
 
 /**
  * One atomic step of a token bucket kept in a Redis hash {tokens, ts}. The bucket refills
@@ -34,17 +36,20 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate) + 1000)
 return {1, 0, tostring(tokens)}
 `;
 
-type TakeReply = [number, number, string];
-
 export interface LookupLimiterOptions {
   redis: Redis;
   logger: Logger;
+  registry: Registry;
   /** Key prefix; each caller's bucket is `<prefix>bucket:<caller>`. */
   prefix: string;
   capacity: number;
   refillPerMinute: number;
   hitCost: number;
   missCost: number;
+  /** A bucket step Redis has not answered within this is taken on the in-process bucket instead. Default 20 ms. */
+  redisTimeoutMs?: number;
+  /** Callers whose in-process buckets are kept (least recently used forgotten first). Default 100 000. */
+  localCallers?: number;
 }
 
 /**
@@ -53,6 +58,12 @@ export interface LookupLimiterOptions {
  * `hitCost` and a miss `missCost` in all (the difference is charged once the miss is known, so
  * a miss can take the balance below zero and the caller waits for it to refill). An empty
  * bucket is RESOURCE_EXHAUSTED with `retry-after-ms` saying when the next lookup is admitted.
+ *
+ * Without Redis (an error, or no answer within `redisTimeoutMs`) lookups stay metered, by the same
+ * rules, on a bucket per caller in this process that starts full: people are still answered and
+ * still cannot enumerate faster than the refill allows on each instance. While Redis is out a
+ * caller spread over N instances can get up to N buckets' worth; a step that reached Redis late
+ * is charged on both, never on neither.
  */
 export interface LookupLimiter {
   /** Takes the price of a hit, or refuses the lookup. */
@@ -68,17 +79,31 @@ export function createLookupLimiter(options: LookupLimiterOptions): LookupLimite
   const name = "paymeshHandlesTakeTokens";
   redis.defineCommand(name, { lua: TAKE, numberOfKeys: 1 });
   const command = (redis as unknown as Record<string, (...args: Array<string | number>) => Promise<TakeReply>>)[name]!.bind(redis);
-  // Without Redis nobody can be metered, and lookups are not let through unmetered.
-  const run = (...args: Array<string | number>) =>
-    command(...args).catch((error: unknown) => {
-      options.logger.error({ err: error }, "token bucket unavailable; refusing lookups");
-      throw new DomainError("unavailable", "handle lookups are briefly unavailable; try again", { "retry-after-ms": "1000" });
-    });
-  const rate = String(options.refillPerMinute / 60_000);
+  const timeoutMs = options.redisTimeoutMs ?? 20;
+  const rate = options.refillPerMinute / 60_000;
+  const local = createLocalTokenBuckets({ capacity, rate, maxCallers: options.localCallers });
+  const fallbacks = new Counter({
+    name: "handles_limiter_redis_errors_total",
+    help: "Token-bucket steps Redis failed or did not answer in time; each was taken on the in-process bucket instead.",
+    registers: [options.registry],
+  });
+  const warn = createThrottledWarning({
+    logger: options.logger,
+    message: "token bucket unavailable in redis; metering lookups in process",
+  });
   const keyOf = (caller: string) => `${prefix}bucket:${caller}`;
+  const run = async (caller: string, cost: number, need: number): Promise<TakeReply> => {
+    try {
+      return await withDeadline(command(keyOf(caller), capacity, String(rate), cost, need), timeoutMs, "the redis token bucket");
+    } catch (error) {
+      fallbacks.inc();
+      warn(error);
+      return local.take(caller, cost, need);
+    }
+  };
   return {
     async admit(caller) {
-      const [admitted, waitMs] = await run(keyOf(caller), capacity, rate, hitCost, hitCost);
+      const [admitted, waitMs] = await run(caller, hitCost, hitCost);
       if (admitted !== 1) {
         const seconds = Math.max(1, Math.ceil(waitMs / 1000));
         throw new DomainError(
@@ -89,10 +114,10 @@ export function createLookupLimiter(options: LookupLimiterOptions): LookupLimite
       }
     },
     async chargeMiss(caller) {
-      if (missCost > hitCost) await run(keyOf(caller), capacity, rate, missCost - hitCost, -1e15);
+      if (missCost > hitCost) await run(caller, missCost - hitCost, -1e15);
     },
     async tokens(caller) {
-      const [, , tokens] = await run(keyOf(caller), capacity, rate, 0, -1e15);
+      const [, , tokens] = await run(caller, 0, -1e15);
       return Number(tokens);
     },
   };

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { redisTestPrefix } from "@paymesh/testkit";
+import { createRedisClient, withDeadline } from "@paymesh/runtime";
+import { type RedisServer, redisTestPrefix, startRedisServer } from "@paymesh/testkit";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createKeyring } from "./create-keyring.js";
 import { createResolutionCache, type Resolution, type ResolutionCache } from "./create-resolution-cache.js";
 
@@ -46,18 +47,34 @@ function fakeSource() {
   };
 }
 
-async function lruHits(registry: Registry): Promise<number> {
-  const values = (await registry.getMetricsAsJSON()).find((m) => m.name === "handles_cache_lookups_total")?.values ?? [];
-  return values.find((v) => v.labels.tier === "lru" && v.labels.result === "hit")?.value ?? 0;
+/** A metric's value, by name and, for a labelled one, its labels' values. */
+async function metric(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const values = (await registry.getMetricsAsJSON()).find((m) => m.name === name)?.values ?? [];
+  return values.find((v) => Object.entries(labels).every(([key, value]) => v.labels[key] === value))?.value ?? 0;
 }
+const lruHits = (registry: Registry) => metric(registry, "handles_cache_lookups_total", { tier: "lru", result: "hit" });
 
 const redises: Redis[] = [];
 const caches: ResolutionCache[] = [];
 async function startCache(
   source: ReturnType<typeof fakeSource>,
-  options: { lruTtlMs?: number; name?: string; registry?: Registry; subscriber?: Redis; heartbeatMs?: number; prefix?: string } = {},
+  options: {
+    lruTtlMs?: number;
+    name?: string;
+    registry?: Registry;
+    subscriber?: Redis;
+    heartbeatMs?: number;
+    prefix?: string;
+    /** Default: a client of the shared Redis. */
+    redis?: Redis;
+    /**
+     * Default 1 000 ms: the shared Redis on a busy machine may answer later than the production
+     * deadline, and these tests count what each tier answered.
+     */
+    redisTimeoutMs?: number;
+  } = {},
 ) {
-  const redis = new Redis(redisUrl, { connectionName: options.name });
+  const redis = options.redis ?? new Redis(redisUrl, { connectionName: options.name });
   redises.push(redis);
   const cache = createResolutionCache({
     redis,
@@ -71,6 +88,7 @@ async function startCache(
     negativeTtlMs: 60_000,
     subscriber: options.subscriber,
     heartbeatMs: options.heartbeatMs,
+    redisTimeoutMs: options.redisTimeoutMs ?? 1_000,
     load: (handle) => source.load(handle),
   });
   await cache.start();
@@ -219,5 +237,102 @@ describe("createResolutionCache", () => {
     const values = (await registry.getMetricsAsJSON()).find((m) => m.name === "handles_cache_lookups_total")!.values;
     expect(await lruHits(registry)).toBe(0);
     expect(values.find((v) => v.labels.tier === "redis" && v.labels.result === "hit")?.value).toBe(4);
+  });
+});
+
+describe("createResolutionCache without Redis", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    // Stopped here, before the server goes: quitting needs it.
+    for (const cache of caches.splice(0)) await cache.stop();
+    await server?.stop();
+  });
+
+  /** A cache on the test's own Redis, through the services' client; `patient` turns off the client's own timeouts. */
+  async function onOwnRedis(source: ReturnType<typeof fakeSource>, registry: Registry, patient = false) {
+    const timeouts = patient ? { commandTimeoutMs: 60_000, socketTimeoutMs: 60_000 } : {};
+    const redis = createRedisClient(server.url, { logger, ...timeouts });
+    await redis.connect();
+    return startCache(source, { redis, registry, redisTimeoutMs: 20 });
+  }
+  /** The test's bound for an answer: far above the cache's 20 ms deadline, far below anything Redis makes wait. */
+  const answered = <T>(call: Promise<T>) => withDeadline(call, 1_000, "the cache");
+
+  it("answers from Postgres when Redis stops answering, applies changes made meanwhile, and recovers", async () => {
+    const source = fakeSource();
+    source.rows.set("@hank", resolution("@hank", "before"));
+    const registry = new Registry();
+    // The client would wait a minute: only the cache's own deadline lets it go on.
+    const cache = await onOwnRedis(source, registry, true);
+    expect((await cache.resolve("@hank"))?.accountId).toBe("before");
+    server.pause();
+    try {
+      source.rows.set("@hank", resolution("@hank", "after"));
+      await answered(cache.invalidate("@hank"));
+      for (let i = 0; i < 3; i++) expect((await answered(cache.resolve("@hank")))?.accountId).toBe("after");
+      expect(await metric(registry, "handles_cache_unsent_invalidations")).toBe(1);
+      expect(await metric(registry, "handles_cache_redis_errors_total")).toBeGreaterThan(0);
+      // Postgres answered after the change (the LRU may answer the repeats: it holds the new value).
+      expect(await metric(registry, "handles_cache_lookups_total", { tier: "postgres", result: "hit" })).toBeGreaterThan(1);
+    } finally {
+      server.resume();
+    }
+    // The invalidation reaches Redis, and the LRU answers again.
+    await vi.waitFor(async () => expect(await metric(registry, "handles_cache_unsent_invalidations")).toBe(0), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    await vi.waitFor(
+      async () => {
+        const before = await lruHits(registry);
+        expect((await cache.resolve("@hank"))?.accountId).toBe("after");
+        expect((await cache.resolve("@hank"))?.accountId).toBe("after");
+        expect((await lruHits(registry)) - before).toBeGreaterThan(0);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
+  });
+
+  it("reads Postgres while Redis is down, keeps a change made meanwhile for when it is back, and uses the tiers again", async () => {
+    const source = fakeSource();
+    source.rows.set("@ivy", resolution("@ivy", "before"));
+    const registryA = new Registry();
+    const registryB = new Registry();
+    const a = await onOwnRedis(source, registryA);
+    const b = await onOwnRedis(source, registryB);
+    expect((await b.resolve("@ivy"))?.accountId).toBe("before");
+    expect((await b.resolve("@ivy"))?.accountId).toBe("before");
+    expect(await lruHits(registryB)).toBe(1);
+    await server.kill();
+    source.rows.set("@ivy", resolution("@ivy", "after"));
+    await a.invalidate("@ivy");
+    expect(await metric(registryA, "handles_cache_unsent_invalidations")).toBe(1);
+    // b never heard of the change, yet does not answer from its LRU: its subscription is gone.
+    await vi.waitFor(async () => expect((await b.resolve("@ivy"))?.accountId).toBe("after"), { timeout: 2_000, interval: 10 });
+    const pgHits = await metric(registryB, "handles_cache_lookups_total", { tier: "postgres", result: "hit" });
+    for (let i = 0; i < 5; i++) expect((await b.resolve("@ivy"))?.accountId).toBe("after");
+    expect(await metric(registryB, "handles_cache_lookups_total", { tier: "postgres", result: "hit" })).toBe(pgHits + 5);
+
+    await server.restart();
+    await vi.waitFor(async () => expect(await metric(registryA, "handles_cache_unsent_invalidations")).toBe(0), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    // Redis answers lookups again (empty at first: a miss is an answer) and the LRU is trusted again.
+    const redisAnswers = async () =>
+      (await metric(registryB, "handles_cache_lookups_total", { tier: "redis", result: "hit" })) +
+      (await metric(registryB, "handles_cache_lookups_total", { tier: "redis", result: "miss" }));
+    const outage = { redis: await redisAnswers(), lru: await lruHits(registryB) };
+    await vi.waitFor(
+      async () => {
+        for (let i = 0; i < 3; i++) expect((await b.resolve("@ivy"))?.accountId).toBe("after");
+        expect(await redisAnswers()).toBeGreaterThan(outage.redis);
+        expect(await lruHits(registryB)).toBeGreaterThan(outage.lru);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
   });
 });

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { createThrottledWarning, withDeadline } from "@paymesh/runtime";
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
-import { Counter, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
 import type { Keyring } from "./create-keyring.js";
 
 /** What a resolution returns, as cached: the masked name only, never the full one. */
@@ -45,8 +46,12 @@ return redis.call('PUBLISH', ARGV[2], ARGV[3])
 `;
 
 const GENERATION_TTL_MS = 600_000;
-/** Background attempts after a failed invalidation (backing off 200 ms … 3.2 s). */
-const INVALIDATE_RETRIES = 5;
+/**
+ * Pause before retrying invalidations that did not reach Redis, doubling up to the maximum
+ * while they keep failing. They are also retried as soon as the connection is ready again.
+ */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 1_000;
 /** Pings start with this; handles start with "@", so the two never mix. */
 const PING = "~";
 
@@ -70,6 +75,13 @@ export interface ResolutionCacheOptions {
    * sent at most this long ago. The staleness bound. Default 750 ms.
    */
   trustMs?: number;
+  /**
+   * How long a lookup waits for Redis (the read, the fill) and a change for its invalidation,
+   * before going on without it: to Postgres, or to retrying the invalidation in the background.
+   * Redis answers in well under a millisecond when healthy; the margin absorbs event-loop lag.
+   * Default 20 ms.
+   */
+  redisTimeoutMs?: number;
   /** The connection that subscribes. Default: a duplicate of `redis` (tests pass their own). */
   subscriber?: Redis;
   /** Reads Postgres: the active handle's resolution, or undefined. */
@@ -101,9 +113,13 @@ export interface ResolutionCache {
  * confirms); a dropped connection, where messages really are lost, clears it.
  *
  * Redis values are never left stale by a concurrent reader (generation-guarded fills); a writer
- * that fails to invalidate retries in the background, and only one that dies between its commit
- * and its invalidation leaves the old value in Redis (and in LRUs filled from it), for at most the
- * Redis TTL.
+ * that fails to invalidate retries in the background until Redis takes it, and only one that dies
+ * between its commit and its invalidation leaves the old value in Redis (and in LRUs filled from
+ * it), for at most the Redis TTL.
+ *
+ * Without Redis (down, or slower than `redisTimeoutMs`) resolution still answers, from Postgres:
+ * the LRU is not trusted while its subscription is not proven current, Redis reads and fills give
+ * up at the deadline, and everything comes back by itself with the connection.
  *
  * Values in Redis are sealed with the keyring (the account id and owner are personal data);
  * a value that no longer opens (its key was retired) is treated as a miss.
@@ -126,6 +142,20 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
   let stopped = false;
   const inflight = new Map<string, Promise<Resolution | undefined>>();
   const subscriber = options.subscriber ?? redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: null });
+  const redisTimeoutMs = options.redisTimeoutMs ?? 20;
+  /** Changed handles whose invalidation has not reached Redis yet. */
+  const unsent = new Set<string>();
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryDelay = RETRY_MIN_MS;
+  let retrying = false;
+  const warnRead = createThrottledWarning({ logger, message: "redis cache read failed; reading postgres" });
+  const warnFill = createThrottledWarning({ logger, message: "redis cache fill failed" });
+  const warnInvalidate = createThrottledWarning({
+    logger,
+    message: "could not invalidate a changed handle in redis; retrying in the background",
+  });
+  const warnPing = createThrottledWarning({ logger, message: "could not publish a cache ping" });
+  const warnSubscriber = createThrottledWarning({ logger, message: "invalidation subscriber connection error" });
 
   const fillName = "paymeshHandlesFill";
   const invalidateName = "paymeshHandlesInvalidate";
@@ -152,8 +182,16 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
   };
   const redisErrors = new Counter({
     name: "handles_cache_redis_errors_total",
-    help: "Redis cache operations that failed (the lookup fell through to Postgres).",
+    help: "Redis cache operations that failed or missed their deadline (the lookup fell through to Postgres).",
     registers: [options.registry],
+  });
+  new Gauge({
+    name: "handles_cache_unsent_invalidations",
+    help: "Changed handles whose invalidation has not reached Redis yet (retried until it does).",
+    registers: [options.registry],
+    collect() {
+      this.set(unsent.size);
+    },
   });
 
   const toRedis = (handle: string, entry: Entry): string => {
@@ -185,7 +223,7 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
     let generation: string | null = null;
     if (redisTtlMs > 0) {
       try {
-        const [value, seen] = await redis.mget(valueKey(handle), generationKey(handle));
+        const [value, seen] = await withDeadline(redis.mget(valueKey(handle), generationKey(handle)), redisTimeoutMs, "redis MGET");
         generation = seen ?? "";
         const entry = value === null || value === undefined ? undefined : fromRedis(handle, value);
         if (entry !== undefined) {
@@ -196,7 +234,7 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
         count.redisMiss.inc();
       } catch (error) {
         redisErrors.inc();
-        logger.warn({ err: error }, "redis cache read failed; reading postgres");
+        warnRead(error);
       }
     }
     const found = await options.load(handle);
@@ -204,37 +242,58 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
     const entry: Entry = found ?? ABSENT;
     if (generation !== null) {
       const ttl = found ? redisTtlMs : Math.min(redisTtlMs, negativeTtlMs);
-      await commands[fillName]!.call(redis, valueKey(handle), generationKey(handle), generation, toRedis(handle, entry), ttl).catch(
-        (error: unknown) => {
-          redisErrors.inc();
-          logger.warn({ err: error }, "redis cache fill failed");
-        },
-      );
+      // A fill that lands after its deadline is still guarded by the generation it read.
+      const fill = commands[fillName]!.call(redis, valueKey(handle), generationKey(handle), generation, toRedis(handle, entry), ttl);
+      await withDeadline(fill, redisTimeoutMs, "redis cache fill").catch((error: unknown) => {
+        redisErrors.inc();
+        warnFill(error);
+      });
     }
     remember(handle, entry, since);
     return found;
   }
 
+  // Past its deadline an invalidation may still run; running it again is harmless.
   const publishInvalidation = (handle: string) =>
-    commands[invalidateName]!.call(redis, valueKey(handle), generationKey(handle), GENERATION_TTL_MS, channel, handle);
-  async function retryInvalidation(handle: string): Promise<void> {
-    for (let retry = 1; retry <= INVALIDATE_RETRIES && !stopped; retry++) {
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** retry).unref());
-      try {
+    withDeadline(
+      commands[invalidateName]!.call(redis, valueKey(handle), generationKey(handle), GENERATION_TTL_MS, channel, handle),
+      redisTimeoutMs,
+      "redis invalidation",
+    );
+  const scheduleRetry = () => {
+    if (stopped || retryTimer !== undefined || unsent.size === 0) return;
+    retryTimer = setTimeout(() => void retryUnsent(), retryDelay);
+    retryTimer.unref();
+  };
+  /**
+   * Sends the invalidations that did not reach Redis, oldest first, until one fails; then waits
+   * (backing off) or for the connection to be ready again. However long Redis is out, a change is
+   * never left to expire from Redis by its TTL while this instance runs.
+   */
+  async function retryUnsent(): Promise<void> {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+    if (retrying || stopped || unsent.size === 0) return;
+    retrying = true;
+    let sent = 0;
+    try {
+      for (const handle of unsent) {
         await publishInvalidation(handle);
-        logger.info({ handle, attempts: retry + 1 }, "invalidated a changed handle after retrying");
-        return;
-      } catch (error) {
-        redisErrors.inc();
-        if (retry === INVALIDATE_RETRIES) {
-          logger.error(
-            { err: error, handle },
-            "gave up invalidating a changed handle; other instances may serve it stale until the redis TTL",
-          );
-        }
+        unsent.delete(handle);
+        sent++;
       }
+      retryDelay = RETRY_MIN_MS;
+    } catch (error) {
+      redisErrors.inc();
+      warnInvalidate(error);
+      retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+    } finally {
+      retrying = false;
+      if (sent > 0) logger.info({ handles: sent, left: unsent.size }, "invalidated changed handles in redis after retrying");
+      scheduleRetry();
     }
   }
+  const onRedisReady = () => void retryUnsent();
 
   const evict = (handle: string) => {
     epoch++;
@@ -287,16 +346,19 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
       } catch (error) {
         // The change is committed: answer the caller, keep trying in the background.
         redisErrors.inc();
-        logger.warn({ err: error, handle }, "could not invalidate a changed handle in redis; retrying in the background");
-        void retryInvalidation(handle);
+        warnInvalidate(error);
+        unsent.add(handle);
+        scheduleRetry();
       }
     },
     async start() {
       subscriber.on("message", (from: string, handle: string) => {
         if (from === channel) heard(handle);
       });
+      subscriber.on("error", warnSubscriber);
       subscriber.on("close", distrust);
       subscriber.on("reconnecting", distrust);
+      redis.on("ready", onRedisReady);
       subscriber.on("ready", () => {
         // ioredis resubscribes on reconnect; confirm before trusting the LRU again.
         if (!subscribed) {
@@ -310,15 +372,21 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
       trustAgain();
       heartbeat = setInterval(() => {
         // The send time is taken before the PUBLISH executes, so the proof it gives is conservative.
-        redis
-          .publish(channel, `${instance}${performance.now()}`)
-          .catch((error: unknown) => logger.warn({ err: error }, "could not publish a cache ping"));
+        redis.publish(channel, `${instance}${performance.now()}`).catch(warnPing);
       }, heartbeatMs);
       heartbeat.unref();
     },
     async stop() {
       stopped = true;
       clearInterval(heartbeat);
+      clearTimeout(retryTimer);
+      redis.off("ready", onRedisReady);
+      if (unsent.size > 0) {
+        logger.error(
+          { handles: unsent.size },
+          "stopping with changed handles not invalidated in redis; other instances may serve them stale until the redis TTL",
+        );
+      }
       subscriber.removeAllListeners();
       subscribed = false;
       await subscriber.quit().catch(() => subscriber.disconnect());

@@ -27,13 +27,16 @@ export const handlesService: ServiceDefinition<typeof schema> = {
       logger: ctx.logger.child({ component: "resolution-cache" }),
       registry: ctx.metrics.registry,
       ...config.cache,
+      redisTimeoutMs: config.redisTimeoutMs,
       load: createResolutionLoader(db, config.keyring),
     });
     const limiter = createLookupLimiter({
       redis: ctx.redis,
       logger: ctx.logger.child({ component: "lookup-limiter" }),
+      registry: ctx.metrics.registry,
       prefix: config.redisPrefix,
       ...config.bucket,
+      redisTimeoutMs: config.redisTimeoutMs,
     });
     const impl = createHandleService({
       db,

@@ -23,6 +23,7 @@ describe("readHandlesConfig", () => {
     expect(config.network).toBe("paymesh");
     expect(config.redisPrefix).toBe("paymesh:handles:");
     expect(config.cooldownSeconds).toBe(30 * 24 * 3600);
+    expect(config.redisTimeoutMs).toBe(20);
     expect(config.bucket).toEqual({ capacity: 100, refillPerMinute: 60, hitCost: 1, missCost: 20 });
     expect(config.keyring.currentKeyId).toBe("dev");
   });

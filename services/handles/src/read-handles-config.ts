@@ -18,6 +18,12 @@ export interface HandlesConfig {
   redisPrefix: string;
   /** How long a deactivated handle is held back from anyone but its last owner. `HANDLES_COOLDOWN_SECONDS`, default 30 days. */
   cooldownSeconds: number;
+  /**
+   * How long a request waits for any Redis call (cache read and fill, invalidation, token
+   * bucket) before taking its fallback (Postgres, a background retry, the in-process bucket).
+   * `HANDLES_REDIS_TIMEOUT_MS`, default 20.
+   */
+  redisTimeoutMs: number;
   cache: {
     /** In-process LRU entries. `HANDLES_LRU_MAX`, default 100 000. */
     lruMax: number;
@@ -103,6 +109,7 @@ export function readHandlesConfig(env: Env, nodeEnv: string): HandlesConfig {
     network: reader.match("HANDLES_NETWORK", "paymesh", /^[a-z][a-z0-9_-]{0,31}$/, "a lower-case network name"),
     redisPrefix: reader.match("HANDLES_REDIS_PREFIX", "paymesh:handles:", /^[A-Za-z0-9:_.-]{1,64}$/, "letters, digits and : _ . -"),
     cooldownSeconds: reader.integer("HANDLES_COOLDOWN_SECONDS", 30 * 24 * 3600, 0, 10 * 365 * 24 * 3600),
+    redisTimeoutMs: reader.integer("HANDLES_REDIS_TIMEOUT_MS", 20, 1, 10_000),
     cache: {
       lruMax: reader.integer("HANDLES_LRU_MAX", 100_000, 1, 10_000_000),
       lruTtlMs: reader.integer("HANDLES_LRU_TTL_MS", 30_000, 0, 3_600_000),

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createUnreachableRedis, redisTestPrefix } from "@paymesh/testkit";
+import { createRedisClient, withDeadline } from "@paymesh/runtime";
+import { createUnreachableRedis, redisTestPrefix, startRedisServer } from "@paymesh/testkit";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, expect, it } from "vitest";
@@ -37,4 +38,25 @@ it("steps aside (bypass) at once when Redis is down or switched off", async () =
   expect((await createIdempotencyGate({ redis: dead, namespace: "x", logger }).enter("alice", "k")).role).toBe("bypass");
   expect(Date.now() - started).toBeLessThan(1_000);
   expect((await createIdempotencyGate({ redis: null, namespace: "x", logger }).enter("alice", "k")).role).toBe("bypass");
+});
+
+it("steps aside when Redis stops answering, without waiting for it", async () => {
+  const server = await startRedisServer();
+  // This client would wait a minute: only the gate's own deadline lets a request go on.
+  const patient = createRedisClient(server.url, { logger, commandTimeoutMs: 60_000, socketTimeoutMs: 60_000 });
+  try {
+    await patient.connect();
+    const gate = createIdempotencyGate({ redis: patient, namespace: "x", logger });
+    const [leader, follower] = [await gate.enter("alice", "k"), await gate.enter("alice", "k")];
+    if (leader.role !== "leader" || follower.role !== "follower") throw new Error(`roles: ${leader.role}, ${follower.role}`);
+    server.pause();
+    // The test's bound: far above the gate's 100 ms deadline, far below the client's minute.
+    expect((await withDeadline(gate.enter("alice", "k2"), 1_000, "enter")).role).toBe("bypass");
+    expect(await withDeadline(follower.stillHeld(), 1_000, "stillHeld")).toBe(false);
+    await withDeadline(leader.release(), 1_000, "release");
+  } finally {
+    server.resume();
+    patient.disconnect();
+    await server.stop();
+  }
 });

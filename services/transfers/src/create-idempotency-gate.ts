@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { createThrottledWarning, withDeadline } from "@paymesh/runtime";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
@@ -43,27 +44,8 @@ export function createIdempotencyGate(options: IdempotencyGateOptions): Idempote
   const { redis, logger } = options;
   const ttlMs = options.ttlMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 100;
-  let lastWarning = 0;
-
-  const bounded = async <T>(call: Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        call,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  const warn = (error: unknown) => {
-    // At most one warning a minute: with Redis down every request would log otherwise.
-    if (Date.now() - lastWarning < 60_000) return;
-    lastWarning = Date.now();
-    logger.warn({ err: error }, "idempotency fast path unavailable; relying on the database");
-  };
+  const bounded = <T>(call: Promise<T>): Promise<T> => withDeadline(call, timeoutMs, "redis");
+  const warn = createThrottledWarning({ logger, message: "idempotency fast path unavailable; relying on the database" });
 
   return {
     async enter(caller, idempotencyKey) {

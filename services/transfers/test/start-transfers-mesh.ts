@@ -65,16 +65,21 @@ export async function startTransfersMesh(
     env?: Env;
     /** The handles service's environment (e.g. a small lookup bucket). Default: its defaults. */
     handlesEnv?: Env;
+    /** The Redis every service of the mesh uses (`REDIS_URL`). Default: the shared one. */
+    redisUrl?: string;
     /** Extra interceptors on the ledger's server, closest to its handlers. Default none. */
     ledgerInterceptors?: Interceptor[];
   } = {},
 ): Promise<TransfersMesh> {
   const mesh = await createTestMesh();
+  const redis: Env = options.redisUrl === undefined ? {} : { REDIS_URL: options.redisUrl };
   try {
-    const ledgerRunning = await mesh.start(ledgerService, {}, { interceptors: options.ledgerInterceptors });
-    const handlesRunning = await mesh.start(handlesService, options.handlesEnv ?? {});
+    const ledgerRunning = await mesh.start(ledgerService, redis, { interceptors: options.ledgerInterceptors });
+    const handlesRunning = await mesh.start(handlesService, { ...redis, ...options.handlesEnv });
     const transfersRunning =
-      options.transfers === false ? undefined : await mesh.start(createTransfersService(options.transfers ?? {}), options.env ?? {});
+      options.transfers === false
+        ? undefined
+        : await mesh.start(createTransfersService(options.transfers ?? {}), { ...redis, ...options.env });
     const ledger = mesh.client(LedgerService, ledgerRunning, { subject: "ops", role: "operator" });
     const fundingId = randomUUID();
     await ledger.createAccount({
