@@ -22,6 +22,7 @@ export function printScenario(result: ScenarioResult): void {
     console.table(
       (["before", "during", "after"] as const).map((phase) => ({
         phase,
+        seconds: availability.seconds[phase].toFixed(1),
         "completed/s": availability.completedPerSecond[phase].toFixed(1),
         answers: Object.entries(availability.answers[phase])
           .sort(([, a], [, b]) => b - a)

@@ -14,6 +14,8 @@ type PhaseName = "before" | "during" | "after";
 
 /** What the payment clients saw, reported, never asserted. */
 export interface Availability {
+  /** How long each phase lasted. */
+  seconds: Record<PhaseName, number>;
   /** The longest time without a final answer (COMPLETED or FAILED) from any client, window edges included. */
   longestGapMs: number;
   /** Where that gap began, relative to the fault (negative: before it). */
@@ -57,11 +59,10 @@ export function summarizeAvailability(log: PaymentLog, phases: Phases): Availabi
     }
   }
   const firstAfter = finals.find((t) => t >= phases.restoredAt && t < phases.end);
-  const perSecond = (phase: PhaseName) => {
-    const seconds = (bounds[phase][1] - bounds[phase][0]) / 1000;
-    return seconds > 0 ? (answers[phase].COMPLETED ?? 0) / seconds : 0;
-  };
+  const seconds = (phase: PhaseName) => (bounds[phase][1] - bounds[phase][0]) / 1000;
+  const perSecond = (phase: PhaseName) => (seconds(phase) > 0 ? (answers[phase].COMPLETED ?? 0) / seconds(phase) : 0);
   return {
+    seconds: { before: seconds("before"), during: seconds("during"), after: seconds("after") },
     longestGapMs,
     longestGapStartsMs,
     firstFinalAfterRestoreMs: firstAfter === undefined ? undefined : firstAfter - phases.restoredAt,
