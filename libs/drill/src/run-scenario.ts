@@ -178,7 +178,9 @@ async function check(
       checkResult(
         "no transfer left INITIATED",
         initiated.map((t) => `${t.id} still INITIATED`),
-        `settled ${((settle.settledMs ?? 0) / 1000).toFixed(1)} s after the load`,
+        settle.settledMs === undefined
+          ? `none, but the wait ended with something still unsettled: ${JSON.stringify(settle.state)}`
+          : `settled ${(settle.settledMs / 1000).toFixed(1)} s after the load`,
       ),
       ...(await checkMoney({ ledger, transfers, seed, payments: log.payments })),
       ...(await checkProjections({ env: infra.env, transfers })),
