@@ -67,6 +67,8 @@ export function createServiceProcess(options: ServiceProcessOptions): ServicePro
       requested = false;
       if (current === run) current = undefined;
       if (crashed && !stopped) {
+        // A run that dies again before it is ready lands here once more (recorded, restarted), so
+        // the failed start itself needs no handling.
         setTimeout(() => {
           if (!stopped && current === undefined) start().catch(() => {});
         }, options.restartDelayMs ?? 1_000);
