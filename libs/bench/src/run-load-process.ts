@@ -11,6 +11,16 @@ export interface MeasuredLoad extends LoadResult {
    * `load` is the load generator itself.
    */
   cpuMsPerOp: Record<string, number>;
+  /** What the scenario's operation recorded itself (see RecordingOperation); undefined when it keeps no record. */
+  record?: unknown;
+}
+
+export interface RunLoadProcessOptions {
+  /**
+   * Called when the measured window opens (after the warm-up), so a caller can time what it does
+   * to the system under load, e.g. inject a fault a few seconds in. Default none.
+   */
+  onStart?: () => void;
 }
 
 /**
@@ -18,7 +28,11 @@ export interface MeasuredLoad extends LoadResult {
  * from the processes it measures, and charges each process in `cpu` with what it spent
  * between the generator's `start` and `result` messages.
  */
-export async function runLoadProcess(spec: LoadSpec, cpu: readonly CpuSource[]): Promise<MeasuredLoad> {
+export async function runLoadProcess(
+  spec: LoadSpec,
+  cpu: readonly CpuSource[],
+  options: RunLoadProcessOptions = {},
+): Promise<MeasuredLoad> {
   const generator = spawnNodeProcess({
     name: "load-generator",
     entry: "libs/bench/src/load-generator.ts",
@@ -28,11 +42,13 @@ export async function runLoadProcess(spec: LoadSpec, cpu: readonly CpuSource[]):
   const exited = new Promise<number | null>((resolve) => generator.child.once("exit", (code) => resolve(code)));
   let before: Record<string, number> | undefined;
   let after: Record<string, number> | undefined;
-  let outcome: { result: LoadResult; cpuSeconds: number } | undefined;
+  let outcome: { result: LoadResult; cpuSeconds: number; record?: unknown } | undefined;
   for await (const line of createInterface({ input: generator.child.stdout! })) {
-    const message = JSON.parse(line) as { type: "start" } | { type: "result"; result: LoadResult; cpuSeconds: number };
-    if (message.type === "start") before = await sample();
-    else {
+    const message = JSON.parse(line) as { type: "start" } | { type: "result"; result: LoadResult; cpuSeconds: number; record?: unknown };
+    if (message.type === "start") {
+      options.onStart?.();
+      before = await sample();
+    } else {
       after = await sample();
       outcome = message;
     }
@@ -45,5 +61,5 @@ export async function runLoadProcess(spec: LoadSpec, cpu: readonly CpuSource[]):
   const cpuMsPerOp: Record<string, number> = {};
   for (const source of cpu) cpuMsPerOp[source.name] = ((after[source.name]! - before[source.name]!) * 1000) / ops;
   cpuMsPerOp.load = (outcome.result.completed > 0 ? outcome.cpuSeconds * 1000 : 0) / ops;
-  return { ...outcome.result, cpuMsPerOp };
+  return { ...outcome.result, cpuMsPerOp, record: outcome.record };
 }

@@ -1,1 +1,2 @@
 export { ledgerService } from "./main.js";
+export { type Drift, reconcileLedger } from "./reconcile-ledger.js";

@@ -1,0 +1,23 @@
+import type { DrillMesh } from "./start-drill-mesh.js";
+import type { PrivateInfra } from "./start-private-infra.js";
+
+/** What a fault is injected into. */
+export interface FaultContext {
+  mesh: DrillMesh;
+  infra: PrivateInfra;
+}
+
+/** One drill: a fault injected under load, after which every invariant must hold. */
+export interface FaultScenario {
+  /** kebab-case, selects it on the command line: `npm run drill -- sigkill-ledger`. */
+  name: string;
+  /** What is done, in words, for the report. */
+  fault: string;
+  /** Processes of each service. Default 1. */
+  instances?: 1 | 2;
+  /**
+   * Injects the fault and resolves once it is over (the process ready again, the server back),
+   * with figures about the fault itself (how long an exit or restart took).
+   */
+  inject(context: FaultContext): Promise<Record<string, string | number>>;
+}
