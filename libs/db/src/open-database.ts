@@ -4,6 +4,7 @@ import { applyMigrations } from "./apply-migrations.js";
 import { databaseNameOf } from "./database-name-of.js";
 import { databaseUrl } from "./database-url.js";
 import { ensureDatabase } from "./ensure-database.js";
+import { guardTransactions } from "./guard-transactions.js";
 import { ignoreNotice } from "./ignore-notice.js";
 
 /** Migrations are all-or-nothing: a folder without its per-service table is a configuration error. */
@@ -63,7 +64,9 @@ export interface Database<TSchema extends Record<string, unknown>> {
 
 /**
  * Opens a service's database: optionally creates it, applies its migrations (serialised across
- * instances), then returns a pooled postgres.js client with drizzle on top.
+ * instances), then returns a pooled postgres.js client with drizzle on top. The client's
+ * transactions are guarded (guardTransactions), so a database restart fails the transactions
+ * in flight instead of crashing the process.
  */
 export async function openDatabase<TSchema extends Record<string, unknown>>(
   options: OpenDatabaseOptions<TSchema>,
@@ -81,13 +84,15 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
       migrationsTable: options.migrationsTable,
     });
   }
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    idle_timeout: options.idleTimeoutSeconds ?? 30,
-    connect_timeout: options.connectTimeoutSeconds ?? 10,
-    onnotice: ignoreNotice,
-    ...(options.applicationName === undefined ? {} : { connection: { application_name: options.applicationName } }),
-  });
+  const sql = guardTransactions(
+    postgres(url, {
+      max: options.max ?? 10,
+      idle_timeout: options.idleTimeoutSeconds ?? 30,
+      connect_timeout: options.connectTimeoutSeconds ?? 10,
+      onnotice: ignoreNotice,
+      ...(options.applicationName === undefined ? {} : { connection: { application_name: options.applicationName } }),
+    }),
+  );
   const db = drizzle(sql, { schema });
   return { sql, db, close: () => sql.end({ timeout: 5 }) };
 }
