@@ -99,6 +99,19 @@ describe("guardTransactions", () => {
     expect(await notes()).toEqual([]);
   });
 
+  it("rolls back as usual when the callback fails with a connection error from elsewhere", async () => {
+    // E.g. a query on another pool inside the callback: this transaction's connection is fine.
+    const elsewhere = Object.assign(new Error("write CONNECTION_CLOSED 10.0.0.9:5432"), { code: "CONNECTION_CLOSED" });
+    await expect(
+      sql.begin(async (tx) => {
+        await tx`insert into notes values ('rolled back')`;
+        throw elsewhere;
+      }),
+    ).rejects.toBe(elsewhere);
+    expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
+    expect(await notes()).toEqual([]);
+  });
+
   it("leaves working transactions alone: commits, rolls back on the callback's own error, and rolls back to a savepoint", async () => {
     expect(await sql.begin(async (tx) => (await tx`insert into notes values ('committed') returning body`)[0]!.body)).toBe("committed");
     const refused = new Error("refused by the callback");

@@ -53,15 +53,15 @@ interface TransactionState {
  * restarts 1 to 9 connections stayed poisoned, still failing queries with CONNECT_TIMEOUT 16 s
  * later, and throughput in those 16 s fell from about 9,000 transactions to as few as 97; the
  * swallowed statement also stays pending on the connection, to be settled by whatever a later
- * session answers. With this guard: no crash and no CONNECT_TIMEOUT in 16 restarts, 5 of them
+ * session answers. With this guard: no crash and no CONNECT_TIMEOUT in 10 restarts, 5 of them
  * with a non-database await between the statements. Killing a transaction's backend with
  * pg_terminate_backend, mid-statement or between statements, crashes the plain client every
  * time and never the guarded one (guard-transactions.test.ts). So this stops the cause instead
  * of catching the crash, and no process handler is installed: a crash that nothing foresaw
  * still ends the process, and the launcher (or orchestrator) starts a clean one.
  *
- * How: once a statement fails because the connection is lost, or `begin` has been rejected
- * because its connection closed, the transaction is marked lost. Its later statements throw
+ * How: once one of the transaction's own statements fails because the connection is lost, or
+ * `begin` has been rejected because its connection closed, the transaction is marked lost. Its later statements throw
  * before reaching postgres.js, and its callback is never allowed to settle, so `begin` neither
  * rolls back nor commits on the dead connection (the server already rolled the transaction
  * back). The caller still gets `begin`'s rejection (CONNECTION_CLOSED, or the server's 57P01; see
@@ -97,7 +97,8 @@ function guardCallback(callback: TransactionCallback, state: TransactionState): 
     try {
       result = await callback(guardTransaction(tx, state));
     } catch (error) {
-      if (isConnectionLost(error)) state.lost = true;
+      // Only this transaction's own statements can say its connection is lost: an error of the
+      // same kind from elsewhere (another pool) leaves a live connection to roll back as usual.
       if (state.lost) return abandon();
       throw error;
     }
@@ -115,8 +116,9 @@ function guardTransaction(tx: postgres.TransactionSql, state: TransactionState):
   return new Proxy(tx, {
     apply(target, thisArg, args: unknown[]) {
       // A tagged template is a statement; a helper call (`tx(rows)`, `tx("name")`) only builds a fragment.
-      if (Array.isArray((args[0] as { raw?: unknown } | undefined)?.raw)) refuseIfLost();
-      return Reflect.apply(target, thisArg, args);
+      if (!Array.isArray((args[0] as { raw?: unknown } | undefined)?.raw)) return Reflect.apply(target, thisArg, args);
+      refuseIfLost();
+      return watch(Reflect.apply(target, thisArg, args), state);
     },
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
@@ -124,7 +126,7 @@ function guardTransaction(tx: postgres.TransactionSql, state: TransactionState):
       if (property === "unsafe") {
         return (...args: unknown[]) => {
           refuseIfLost();
-          return value.apply(target, args);
+          return watch(value.apply(target, args), state);
         };
       }
       if (property === "savepoint") {
@@ -137,6 +139,29 @@ function guardTransaction(tx: postgres.TransactionSql, state: TransactionState):
       return value;
     },
   });
+}
+
+type Then = (onFulfilled?: ((value: unknown) => unknown) | null, onRejected?: ((reason: unknown) => unknown) | null) => unknown;
+
+/**
+ * Marks the transaction lost as soon as `statement` fails for lack of a connection, before
+ * whoever awaits it sees the failure. postgres.js runs a statement only when it is first
+ * awaited (its `then`), and a fragment embedded in another statement is never awaited, so the
+ * failure is observed through the statement's own `then` rather than by awaiting it here.
+ */
+function watch(statement: unknown, state: TransactionState): unknown {
+  const then = (statement as { then: Then }).then;
+  function watchedThen(this: unknown, onFulfilled?: Parameters<Then>[0], onRejected?: Parameters<Then>[1]) {
+    return then.call(this, onFulfilled, (error: unknown) => {
+      if (isConnectionLost(error)) state.lost = true;
+      if (onRejected) return onRejected(error);
+      throw error;
+    });
+  }
+  // Shadows the statement's own (prototype) then for this one statement, nothing else.
+  // biome-ignore lint/suspicious/noThenProperty: the statement is a promise already; this wraps its then.
+  Object.defineProperty(statement, "then", { value: watchedThen, configurable: true, writable: true });
+  return statement;
 }
 
 /** A promise that never settles, so postgres.js never goes on to ROLLBACK or COMMIT. */
