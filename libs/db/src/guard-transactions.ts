@@ -51,23 +51,25 @@ interface TransactionState {
  * transactions of an insert then a select): the plain client crashed in 3 of 8 restarts. With a
  * process-level handler that swallowed exactly this TypeError the process lived, but in 11 of 13
  * restarts 1 to 9 connections stayed poisoned, still failing queries with CONNECT_TIMEOUT 16 s
- * later, and throughput in those 16 s fell from about 9,000 transactions to as few as 97; the
- * swallowed statement also stays pending on the connection, to be settled by whatever a later
- * session answers. With this guard: no crash and no CONNECT_TIMEOUT in 10 restarts, 5 of them
- * with a non-database await between the statements. Killing a transaction's backend with
- * pg_terminate_backend, mid-statement or between statements, crashes the plain client every
- * time and never the guarded one (guard-transactions.test.ts). So this stops the cause instead
- * of catching the crash, and no process handler is installed: a crash that nothing foresaw
- * still ends the process, and the launcher (or orchestrator) starts a clean one.
+ * later, and throughput in those 16 s fell from about 9,000 transactions to as few as 97; by
+ * connection.js the swallowed statement also stays pending on its connection, to be settled by
+ * whatever a later session answers. With this guard: no crash and no CONNECT_TIMEOUT in 10
+ * restarts, 5 of them with a non-database await between the statements. Killing a transaction's
+ * backend with pg_terminate_backend, mid-statement or between statements, crashes the plain
+ * client every time and never the guarded one (guard-transactions.test.ts); the ledger's restart
+ * drill (database-restart.test.ts) sees 5 or 6 of these TypeErrors per run without the guard and
+ * none with it. So this stops the cause instead of catching the crash, and no process handler is
+ * installed: a crash that nothing foresaw still ends the process, and the launcher (or the
+ * orchestrator) starts a clean one.
  *
  * How: once one of the transaction's own statements fails because the connection is lost, or
- * `begin` has been rejected because its connection closed, the transaction is marked lost. Its later statements throw
- * before reaching postgres.js, and its callback is never allowed to settle, so `begin` neither
- * rolls back nor commits on the dead connection (the server already rolled the transaction
- * back). The caller still gets `begin`'s rejection (CONNECTION_CLOSED, or the server's 57P01; see
- * isDatabaseUnavailable); the abandoned callback holds nothing once unreferenced. Savepoints get
- * the same treatment. Remove when a postgres.js release guards `nextWrite` and `execute`, after
- * database-restart drill tests pass without it.
+ * `begin` has been rejected because its connection closed, the transaction is marked lost. Its
+ * later statements throw before reaching postgres.js, and its callback is never allowed to
+ * settle, so `begin` neither rolls back nor commits on the dead connection (the server already
+ * rolled the transaction back). The caller still gets `begin`'s rejection (CONNECTION_CLOSED, or
+ * the server's 57P01; see isDatabaseUnavailable); the abandoned callback holds nothing once
+ * unreferenced. Savepoints get the same treatment. Remove when a postgres.js release guards
+ * `nextWrite` and `execute` and the restart drill passes without this.
  */
 export function guardTransactions<TSql extends postgres.Sql>(sql: TSql): TSql {
   return new Proxy(sql, {

@@ -103,9 +103,10 @@ export interface ConsumerRunner {
  *
  * A failing handler is retried with backoff (nak with delay); at `maxDeliver` deliveries the
  * message is parked in `parked_events`, logged at error level and terminated, so it never
- * blocks the messages behind it. A database that is unavailable (see isDatabaseUnavailable) is
- * not the event's fault: the runner pauses, holding the event and trying it again until the
- * database answers, so an outage never counts towards parking. Messages that are not events (no id or type) are parked at once.
+ * blocks the messages behind it. Messages that are not events (no id or type) are parked at once.
+ * A database that is unavailable (see isDatabaseUnavailable) is not the event's fault: the
+ * runner pauses, holding the event and trying it again until the database answers, so an
+ * outage never counts towards parking.
  * Each handled event gets a consumer span whose parent is the trace captured at append time.
  */
 export function createConsumerRunner<TDb extends AnyPgDatabase>(options: ConsumerRunnerOptions<TDb>): ConsumerRunner {
