@@ -1,7 +1,8 @@
 // `npm start`: every service package under services/ as its own process, each with its
-// workers, on its default port; waits until each is ready, prints where they are, and
-// stops them all gracefully on Ctrl-C. Fails at once, naming the fix, when Postgres,
-// NATS or Redis is not reachable.
+// workers, on its default port; waits until each is ready, prints where they are, restarts
+// a service that exits (0.5 s, doubling to 30 s; see createRestartPolicy) while the others
+// keep running, and stops them all gracefully on Ctrl-C. Fails at once, naming the fix, when
+// Postgres, NATS or Redis is not reachable.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { connect } from "node:net";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { loadConfig, SERVICE_PORTS } from "@paymesh/runtime";
 import { runDemoSeed } from "./seed-demo.js";
+import { type Supervisor, superviseProcess } from "./supervise-process.js";
 
 const root = join(import.meta.dirname, "..");
 const config = loadConfig({ service: "launcher", defaultPort: 0 });
@@ -71,10 +73,10 @@ if (services.length === 0) {
   process.exit(0);
 }
 
-const children = new Map<string, ChildProcess>();
+const supervisors = new Map<string, Supervisor>();
 let stopping = false;
 
-function launch(name: string): ChildProcess {
+function spawnService(name: string): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", join(root, "services", name, "src", "main.ts")], {
     cwd: root,
     env: { ...process.env, PORT: String(SERVICE_PORTS[name as keyof typeof SERVICE_PORTS]) },
@@ -83,14 +85,22 @@ function launch(name: string): ChildProcess {
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on("line", (line) => console.log(`${name.padEnd(13)} | ${format(line)}`));
   }
-  child.on("exit", (code, signal) => {
-    children.delete(name);
-    if (!stopping) {
-      console.error(`${name} exited (${signal ?? `code ${code}`}); stopping the mesh`);
-      void stopAll(1);
-    }
-  });
   return child;
+}
+
+function launch(name: string): Supervisor {
+  return superviseProcess({
+    start: () => spawnService(name),
+    onExit({ code, signal, restartInMs }) {
+      // runService exits 2 for a bad configuration, which no restart fixes.
+      if (code === 2) {
+        console.error(`${name} refused its configuration (see above); stopping the mesh`);
+        void stopAll(1);
+        return;
+      }
+      console.error(`${name} exited (${signal ?? `code ${code}`}); restarting it in ${restartInMs / 1000} s`);
+    },
+  });
 }
 
 /** Pino's JSON made readable for a person at a terminal. */
@@ -109,7 +119,6 @@ async function waitReady(name: string): Promise<void> {
   const url = `http://127.0.0.1:${SERVICE_PORTS[name as keyof typeof SERVICE_PORTS]}/readyz`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (!children.has(name)) throw new Error(`${name} exited before it was ready`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -121,23 +130,19 @@ async function waitReady(name: string): Promise<void> {
 }
 
 async function stopAll(code: number): Promise<never> {
-  stopping = true;
-  const exits = [...children.values()].map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
-      }),
-  );
-  await Promise.all(exits);
-  process.exit(code);
+  if (!stopping) {
+    stopping = true;
+    await Promise.all([...supervisors.values()].map((supervisor) => supervisor.stop()));
+    process.exit(code);
+  }
+  // A second request (Ctrl-C twice) waits for the first.
+  return new Promise<never>(() => {});
 }
 
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
 
-for (const name of services) children.set(name, launch(name));
+for (const name of services) supervisors.set(name, launch(name));
 try {
   await Promise.all(services.map(waitReady));
 } catch (error) {

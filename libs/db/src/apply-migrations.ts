@@ -1,6 +1,7 @@
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { guardTransactions } from "./guard-transactions.js";
 import { ignoreNotice } from "./ignore-notice.js";
 
 /** Options for {@link applyMigrations}. */
@@ -26,7 +27,8 @@ export interface ApplyMigrationsOptions {
  */
 export async function applyMigrations({ url, migrationsFolder, migrationsTable }: ApplyMigrationsOptions): Promise<void> {
   // max: 1 makes the migrator's transaction run on the very session that holds the lock.
-  const sql = postgres(url, { max: 1, onnotice: ignoreNotice });
+  // Guarded like every service client: the migrator runs in a transaction.
+  const sql = guardTransactions(postgres(url, { max: 1, onnotice: ignoreNotice }));
   try {
     await sql`select pg_advisory_lock(hashtext(${migrationsTable}))`;
     await migrate(drizzle(sql), { migrationsFolder, migrationsTable });

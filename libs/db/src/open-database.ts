@@ -4,6 +4,8 @@ import { applyMigrations } from "./apply-migrations.js";
 import { databaseNameOf } from "./database-name-of.js";
 import { databaseUrl } from "./database-url.js";
 import { ensureDatabase } from "./ensure-database.js";
+import { fetchArrayTypesOnce } from "./fetch-array-types-once.js";
+import { guardTransactions } from "./guard-transactions.js";
 import { ignoreNotice } from "./ignore-notice.js";
 
 /** Migrations are all-or-nothing: a folder without its per-service table is a configuration error. */
@@ -44,6 +46,14 @@ export type OpenDatabaseOptions<TSchema extends Record<string, unknown>> = Migra
    * the server is unreachable instead of hanging.
    */
   connectTimeoutSeconds?: number;
+  /**
+   * Longest pause, in seconds, before a connection tries the server again after failing to
+   * reach it. Default 1: postgres.js's own pause grows to 10-20 s within seconds of an outage, so
+   * calls meanwhile waited that long to be refused, and a database back from a restart went
+   * unused as long (measured in the ledger's restart drill); a refused attempt costs the
+   * server nothing, and attempts are only made for queries that are waiting.
+   */
+  maxReconnectDelaySeconds?: number;
   /** `application_name` shown in pg_stat_activity. Default: postgres.js's own ("postgres.js"). */
   applicationName?: string;
 };
@@ -63,7 +73,10 @@ export interface Database<TSchema extends Record<string, unknown>> {
 
 /**
  * Opens a service's database: optionally creates it, applies its migrations (serialised across
- * instances), then returns a pooled postgres.js client with drizzle on top.
+ * instances), then returns a pooled postgres.js client with drizzle on top. The client's
+ * transactions are guarded (guardTransactions) and only its first connection fetches the array
+ * types (fetchArrayTypesOnce), so a database restart fails the work in flight instead of
+ * crashing the process.
  */
 export async function openDatabase<TSchema extends Record<string, unknown>>(
   options: OpenDatabaseOptions<TSchema>,
@@ -81,12 +94,21 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
       migrationsTable: options.migrationsTable,
     });
   }
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    idle_timeout: options.idleTimeoutSeconds ?? 30,
-    connect_timeout: options.connectTimeoutSeconds ?? 10,
-    onnotice: ignoreNotice,
-    ...(options.applicationName === undefined ? {} : { connection: { application_name: options.applicationName } }),
+  const maxReconnectDelaySeconds = options.maxReconnectDelaySeconds ?? 1;
+  const sql = guardTransactions(
+    postgres(url, {
+      max: options.max ?? 10,
+      idle_timeout: options.idleTimeoutSeconds ?? 30,
+      connect_timeout: options.connectTimeoutSeconds ?? 10,
+      // Doubling from 50 ms, with jitter so a pool's connections do not all knock at once.
+      backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, maxReconnectDelaySeconds) * (0.5 + Math.random() / 2),
+      onnotice: ignoreNotice,
+      ...(options.applicationName === undefined ? {} : { connection: { application_name: options.applicationName } }),
+    }),
+  );
+  await fetchArrayTypesOnce(sql).catch(async (error: unknown) => {
+    await sql.end({ timeout: 0 });
+    throw error;
   });
   const db = drizzle(sql, { schema });
   return { sql, db, close: () => sql.end({ timeout: 5 }) };

@@ -151,6 +151,29 @@ describe("createConsumerRunner", () => {
     expect(seen).toEqual([{ inside: 1, outside: 0 }]);
   });
 
+  it("holds an event while the database is unavailable, counting no delivery and parking nothing", async () => {
+    const { stream, durable, subject } = await freshStream("outage");
+    const deliveries: number[] = [];
+    // More failures than maxDeliver allows: as a failing handler they would park the event.
+    let outageLeft = 3;
+    await startRunner({
+      stream,
+      durable,
+      maxDeliver: 2,
+      handler: async (event) => {
+        deliveries.push(event.deliveries);
+        if (outageLeft-- > 0) throw Object.assign(new Error("write CONNECTION_CLOSED 127.0.0.1:5432"), { code: "CONNECTION_CLOSED" });
+      },
+    });
+    await publish(subject, "during-outage");
+    await vi.waitFor(async () => expect(await settled(stream, durable), "the event acknowledged").toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
+    expect(deliveries).toEqual([1, 1, 1, 1]);
+    expect(await database.db.select().from(parkedEvents).where(eq(parkedEvents.consumer, durable))).toEqual([]);
+  });
+
   it("parks a message that keeps failing after maxDeliver attempts, without holding up the ones behind it", async () => {
     const { stream, durable, subject } = await freshStream("poison");
     const logLines: string[] = [];

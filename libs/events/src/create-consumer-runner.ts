@@ -1,4 +1,5 @@
 import { propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { isDatabaseUnavailable } from "@paymesh/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "nats";
@@ -10,6 +11,15 @@ import { parkedEvents } from "./parked-events.js";
 import { processedEvents } from "./processed-events.js";
 import type { ReceivedEvent } from "./received-event.js";
 import { toReceivedEvent } from "./to-received-event.js";
+
+/**
+ * First pause before applying an event again while the database is unavailable, in
+ * milliseconds; it doubles up to DATABASE_RETRY_CAP_MS (or half the ack wait, if that is less,
+ * so the messages held meanwhile are kept alive in time).
+ */
+const DATABASE_RETRY_FIRST_MS = 100;
+/** A database back from a restart is noticed within this many milliseconds. */
+const DATABASE_RETRY_CAP_MS = 5_000;
 
 /** Any drizzle Postgres database; the schema parameters stay open because each service has its own. */
 // biome-ignore lint/suspicious/noExplicitAny: each service has its own schema type.
@@ -94,6 +104,9 @@ export interface ConsumerRunner {
  * A failing handler is retried with backoff (nak with delay); at `maxDeliver` deliveries the
  * message is parked in `parked_events`, logged at error level and terminated, so it never
  * blocks the messages behind it. Messages that are not events (no id or type) are parked at once.
+ * A database that is unavailable (see isDatabaseUnavailable) is not the event's fault: the
+ * runner pauses, holding the event and trying it again until the database answers, so an
+ * outage never counts towards parking.
  * Each handled event gets a consumer span whose parent is the trace captured at append time.
  */
 export function createConsumerRunner<TDb extends AnyPgDatabase>(options: ConsumerRunnerOptions<TDb>): ConsumerRunner {
@@ -118,6 +131,8 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
   let running = false;
   let loop: Promise<void> | undefined;
   let messages: ConsumerMessages | undefined;
+  // The messages this instance holds unanswered: the batch in hand and those waiting behind it.
+  let held: () => JsMsg[] = () => [];
 
   const delayAfter = (deliveries: number) => backoffMs[Math.min(deliveries, backoffMs.length) - 1]!;
 
@@ -232,6 +247,27 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
   }
 
   /**
+   * Applies `event`, waiting out an unavailable database instead of failing the delivery: a nak
+   * would count towards parking, so an outage of a minute would park every event in flight.
+   * Meanwhile every held message is kept alive (`working()`), so the server redelivers none.
+   * Gives up only when the runner stops.
+   */
+  async function applyWhenDatabaseAnswers(event: ReceivedEvent): Promise<"applied" | "duplicate"> {
+    const capMs = Math.min(DATABASE_RETRY_CAP_MS, ackWaitMs / 2);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await apply(event);
+      } catch (error) {
+        if (!running || !isDatabaseUnavailable(error)) throw error;
+        const retryInMs = Math.min(DATABASE_RETRY_FIRST_MS * 2 ** (attempt - 1), capMs);
+        logger.warn({ err: error, eventId: event.id, attempt, retryInMs }, "database unavailable; holding the event until it answers");
+        for (const msg of held()) msg.working();
+        await halt.sleep(retryInMs);
+      }
+    }
+  }
+
+  /**
    * Applies several events in one transaction (one commit instead of one each, which is
    * what lets a projection keep up with a busy stream), with the same exactly-once rule:
    * an event's processed row and its effect commit together. Throws if any handler does;
@@ -304,10 +340,15 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
       return;
     }
     try {
-      const outcome = await apply(event);
+      const outcome = await applyWhenDatabaseAnswers(event);
       msg.ack();
       if (outcome === "duplicate") logger.debug({ eventId: event.id, subject: event.subject }, "event already applied; skipped");
     } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        // Stopping mid-outage: hand the event straight back for whichever instance runs next.
+        msg.nak();
+        return;
+      }
       const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       if (event.deliveries >= maxDeliver) {
         await park(msg, { eventId: event.id, type: event.type, headers: event.headers, error: text });
@@ -332,6 +373,8 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
         // Messages that arrive while a batch is being applied wait here and are applied
         // together next: under load batches grow, when idle each message goes at once.
         const waiting: JsMsg[] = [];
+        let inHand: JsMsg[] = [];
+        held = () => [...inHand, ...waiting];
         const arrived = createWakeSignal();
         let ended = false;
         const reader = (async () => {
@@ -350,7 +393,9 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
             await arrived.sleep(ackWaitMs);
             continue;
           }
-          await handleMany(waiting.splice(0, batchSize));
+          inHand = waiting.splice(0, batchSize);
+          await handleMany(inHand);
+          inHand = [];
         }
         await reader;
         // Ends by itself only if the client gave up on the consumer (e.g. it was deleted).

@@ -9,7 +9,12 @@ import * as reflectionV1alpha from "@paymesh/gen/grpc/reflection/v1alpha/reflect
 import { EchoService, FailDetailSchema, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 import { connectErrorOf, createEchoService, mintTestToken, startTestServer, TEST_AUTH, type TestServer } from "@paymesh/testkit";
 import { SignJWT } from "jose";
+import { Gauge } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "./create-logger.js";
+import { createMetrics } from "./create-metrics.js";
+import { createServer } from "./create-server.js";
+import { createTokenVerifier } from "./create-token-verifier.js";
 
 const run = promisify(execFile);
 const ORIGIN = "https://app.paymesh.test";
@@ -222,6 +227,32 @@ describe("createServer", () => {
       expect(metrics).toMatch(/rpc_server_requests_total\{[^}]*method="paymesh.testing.v1.EchoService\/Echo"[^}]*code="ok"[^}]*\} \d+/);
       expect(metrics).toMatch(/rpc_server_duration_seconds_bucket\{/);
     });
+  });
+});
+
+describe("a failing metrics collector", () => {
+  it("answers /metrics with 500 and keeps serving, rather than ending the process", async () => {
+    const metrics = createMetrics({ service: "test", processMetrics: false });
+    new Gauge({
+      name: "backlog",
+      help: "A gauge whose source (a database that is away) cannot be read.",
+      registers: [metrics.registry],
+      collect: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")),
+    });
+    const server = createServer({
+      name: "test",
+      services: [],
+      logger: createLogger({ service: "test", level: "silent" }),
+      verifyToken: createTokenVerifier(TEST_AUTH),
+      metrics,
+    });
+    await server.start();
+    try {
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(500);
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

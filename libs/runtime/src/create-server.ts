@@ -118,7 +118,7 @@ export function createServer(options: ServerOptions): Server {
     shutdownSignal: shutdown.signal,
   });
 
-  const handle = async (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => {
+  const serve = async (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => {
     const origin = req.headers.origin;
     if (origin !== undefined && corsOrigins.has(origin)) {
       res.setHeader("access-control-allow-origin", origin);
@@ -139,12 +139,23 @@ export function createServer(options: ServerOptions): Server {
     if (req.method === "GET" && path === "/healthz") return sendJson(res, 200, { status: "alive" });
     if (req.method === "GET" && path === "/readyz") return sendJson(res, ...(await readiness()));
     if (req.method === "GET" && path === "/metrics") {
+      const body = await options.metrics.registry.metrics();
       res.writeHead(200, { "content-type": options.metrics.registry.contentType });
-      res.end(await options.metrics.registry.metrics());
+      res.end(body);
       return;
     }
     // The adapter's handler accepts both the HTTP/1.1 and HTTP/2 request types.
     connectHandler(req as http2.Http2ServerRequest, res as http2.Http2ServerResponse);
+  };
+
+  // Node calls the handler without awaiting it, so a failure here (a metrics collector whose
+  // database is away) would be an unhandled rejection, which ends the process.
+  const handle = (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => {
+    serve(req, res).catch((error: unknown) => {
+      logger.error({ err: error, path: req.url }, "unexpected error serving a request");
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
   };
 
   const readiness = async (): Promise<[number, unknown]> => {

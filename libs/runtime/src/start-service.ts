@@ -185,7 +185,12 @@ export async function startService<TSchema extends Record<string, unknown>>(
       help: "Events written to the outbox and not yet acknowledged by JetStream.",
       registers: [metrics.registry],
       async collect() {
-        this.set(await relay.pendingCount());
+        try {
+          this.set(await relay.pendingCount());
+        } catch {
+          // The database is away: no sample, rather than a stale one or a failed scrape.
+          this.reset();
+        }
       },
     });
     new Gauge({
