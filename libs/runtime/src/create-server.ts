@@ -11,6 +11,8 @@ import { createValidateInterceptor } from "@connectrpc/validate";
 import { Health } from "@paymesh/gen/grpc/health/v1/health_pb";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import { closeSilentSessions } from "./close-silent-sessions.js";
+import { type ConnectionTimeouts, DEFAULT_CONNECTION_TIMEOUTS } from "./connection-timeouts.js";
 import { createAuthInterceptor } from "./create-auth-interceptor.js";
 import { createCleartextServer } from "./create-cleartext-server.js";
 import { createErrorInterceptor } from "./create-error-interceptor.js";
@@ -51,6 +53,8 @@ export interface ServerOptions {
   shutdownGraceMs?: number;
   /** Interceptors run after auth and validation, closest to the handlers. */
   interceptors?: Interceptor[];
+  /** When idle or slow connections are closed. Default DEFAULT_CONNECTION_TIMEOUTS, each one. */
+  timeouts?: Partial<ConnectionTimeouts>;
 }
 
 export interface Server {
@@ -165,14 +169,11 @@ export function createServer(options: ServerOptions): Server {
   };
 
   // TLS lets ALPN pick h2 or HTTP/1.1; cleartext needs a listener that sniffs the preface.
-  const cleartext = options.tls ? undefined : createCleartextServer(handle);
-  const listener: net.Server = options.tls
-    ? http2.createSecureServer(
-        { allowHTTP1: true, cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) },
-        handle,
-      )
-    : cleartext!.listener;
+  const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, ...options.timeouts };
+  const cleartext = options.tls ? undefined : createCleartextServer(handle, timeouts);
+  const listener: net.Server = options.tls ? createTlsServer(options.tls, timeouts, handle) : cleartext!.listener;
   const h2 = cleartext?.h2 ?? (listener as http2.Http2SecureServer);
+  closeSilentSessions(h2, timeouts.idleMs);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   listener.on(options.tls ? "secureConnection" : "connection", (socket: net.Socket) => {
@@ -230,6 +231,24 @@ export function createServer(options: ServerOptions): Server {
       logger.info("stopped");
     },
   };
+}
+
+function createTlsServer(
+  tls: { certFile: string; keyFile: string },
+  timeouts: ConnectionTimeouts,
+  handle: (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => void,
+): http2.Http2SecureServer {
+  const server = http2.createSecureServer({ allowHTTP1: true, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handle);
+  // With allowHTTP1 the secure server is also the HTTP/1.1 server, and Node reads these from it
+  // (they are http.Server's; its constructor takes no option for them). A TLS connection that
+  // never finishes its handshake is closed by tls.Server's own handshakeTimeout (120 s).
+  Object.assign(server, {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: Math.ceil(timeouts.headersMs / 4),
+  });
+  return server;
 }
 
 function sendJson(res: ServerResponse | http2.Http2ServerResponse, status: number, body: unknown) {

@@ -1,4 +1,5 @@
 export { ConfigError } from "./config-error.js";
+export type { ConnectionTimeouts } from "./connection-timeouts.js";
 export { type HealthState, ServingStatus } from "./create-health.js";
 export { createIntervalWorker, type FirstRun, type IntervalWorker, type IntervalWorkerOptions } from "./create-interval-worker.js";
 export { createLogger, type LoggerOptions } from "./create-logger.js";
