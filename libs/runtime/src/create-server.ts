@@ -4,30 +4,25 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import http2 from "node:http2";
 import type net from "node:net";
 import type { AddressInfo } from "node:net";
-import type { DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, cors, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Code, ConnectError, cors, type Interceptor } from "@connectrpc/connect";
 import { createValidateInterceptor } from "@connectrpc/validate";
 import { Health } from "@paymesh/gen/grpc/health/v1/health_pb";
 import type { Logger } from "pino";
-import type { Registry } from "prom-client";
+import { authenticate } from "./authenticate.js";
 import { closeSilentSessions } from "./close-silent-sessions.js";
 import { type ConnectionTimeouts, DEFAULT_CONNECTION_TIMEOUTS } from "./connection-timeouts.js";
 import { createAuthInterceptor } from "./create-auth-interceptor.js";
 import { createCleartextServer } from "./create-cleartext-server.js";
 import { createErrorInterceptor } from "./create-error-interceptor.js";
 import { createHealth, type HealthState, ServingStatus } from "./create-health.js";
+import { codeName, type Metrics } from "./create-metrics.js";
 import { createReflection } from "./create-reflection.js";
 import { createRequestLogInterceptor } from "./create-request-log-interceptor.js";
+import { createRpcHandler } from "./create-rpc-handler.js";
 import type { TokenVerifier } from "./create-token-verifier.js";
 import { createServerTracingInterceptor } from "./create-tracing-interceptor.js";
-
-/** A service to serve: its descriptor and (part of) its implementation. */
-export interface ServiceRegistration {
-  service: DescService;
-  // biome-ignore lint/suspicious/noExplicitAny: handler types differ per service; the router checks them against the descriptor.
-  impl: Partial<ServiceImpl<any>>;
-}
+import { DEFAULT_READ_MAX_BYTES } from "./default-read-max-bytes.js";
+import type { ServiceRegistration } from "./service-registration.js";
 
 /** A named readiness probe: resolves when the dependency answers, rejects otherwise. */
 export type ReadinessCheck = () => Promise<void>;
@@ -38,7 +33,7 @@ export interface ServerOptions {
   services: readonly ServiceRegistration[];
   logger: Logger;
   verifyToken: TokenVerifier;
-  metrics: { registry: Registry; interceptor: Interceptor };
+  metrics: Metrics;
   /** Default `127.0.0.1`: nothing is exposed beyond the machine unless asked. */
   host?: string;
   /** Default 0: an ephemeral port, which tests want. */
@@ -53,6 +48,11 @@ export interface ServerOptions {
   shutdownGraceMs?: number;
   /** Interceptors run after auth and validation, closest to the handlers. */
   interceptors?: Interceptor[];
+  /**
+   * The largest request message, in bytes after decompression, of a method that declares no
+   * limit of its own (ServiceRegistration.readLimits). Default DEFAULT_READ_MAX_BYTES.
+   */
+  readMaxBytes?: number;
   /** When idle or slow connections are closed. Default DEFAULT_CONNECTION_TIMEOUTS, each one. */
   timeouts?: Partial<ConnectionTimeouts>;
 }
@@ -101,13 +101,13 @@ export function createServer(options: ServerOptions): Server {
     }
   };
 
-  const connectHandler = connectNodeAdapter({
-    routes(router) {
-      for (const { service, impl } of options.services) router.service(service, impl);
-      router.service(Health, health.service);
-      router.service(reflection.v1.service, reflection.v1.impl);
-      router.service(reflection.v1alpha.service, reflection.v1alpha.impl);
-    },
+  const rpcHandler = createRpcHandler({
+    services: [
+      ...options.services,
+      { service: Health, impl: health.service },
+      { service: reflection.v1.service, impl: reflection.v1.impl },
+      { service: reflection.v1alpha.service, impl: reflection.v1alpha.impl },
+    ],
     interceptors: [
       drainTracker,
       createServerTracingInterceptor(),
@@ -119,6 +119,16 @@ export function createServer(options: ServerOptions): Server {
       ...(options.interceptors ?? []),
     ],
     shutdownSignal: shutdown.signal,
+    readMaxBytes: options.readMaxBytes ?? DEFAULT_READ_MAX_BYTES,
+    authenticate: (header) => authenticate(header, options.verifyToken),
+    onRefused(procedure, error, startedAt) {
+      options.metrics.record(procedure, codeName(error), startedAt);
+      logger.info(
+        { method: procedure, code: codeName(error), durationMs: Number(process.hrtime.bigint() - startedAt) / 1e6 },
+        "rpc refused",
+      );
+    },
+    logger,
   });
 
   const handle = async (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => {
@@ -146,8 +156,7 @@ export function createServer(options: ServerOptions): Server {
       res.end(await options.metrics.registry.metrics());
       return;
     }
-    // The adapter's handler accepts both the HTTP/1.1 and HTTP/2 request types.
-    connectHandler(req as http2.Http2ServerRequest, res as http2.Http2ServerResponse);
+    rpcHandler(req, res);
   };
 
   const readiness = async (): Promise<[number, unknown]> => {

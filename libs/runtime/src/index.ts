@@ -4,7 +4,7 @@ export { type HealthState, ServingStatus } from "./create-health.js";
 export { createIntervalWorker, type FirstRun, type IntervalWorker, type IntervalWorkerOptions } from "./create-interval-worker.js";
 export { createLogger, type LoggerOptions } from "./create-logger.js";
 export { createMetrics, type Metrics, type MetricsOptions } from "./create-metrics.js";
-export { createServer, type ReadinessCheck, type Server, type ServerOptions, type ServiceRegistration } from "./create-server.js";
+export { createServer, type ReadinessCheck, type Server, type ServerOptions } from "./create-server.js";
 export { createServiceClient, type ServiceClientOptions } from "./create-service-client.js";
 export { createServiceCredentials, type ServiceCredentials, type ServiceCredentialsOptions } from "./create-service-credentials.js";
 export {
@@ -47,6 +47,7 @@ export { type OpenServiceDatabaseOptions, openServiceDatabase, type ServiceDatab
 export { type Principal, principalKey, principalOf, ROLES, type Role, requireRole } from "./principal.js";
 export { runService } from "./run-service.js";
 export { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
+export type { MethodReadLimit, ServiceRegistration } from "./service-registration.js";
 export { setupTracing, type TracingOptions } from "./setup-tracing.js";
 export { type SignTokenOptions, signToken } from "./sign-token.js";
 export {

@@ -20,7 +20,7 @@ import { Gauge } from "prom-client";
 import { createIntervalWorker } from "./create-interval-worker.js";
 import { createLogger } from "./create-logger.js";
 import { createMetrics, type Metrics } from "./create-metrics.js";
-import { createServer, type Server, type ServiceRegistration } from "./create-server.js";
+import { createServer, type Server } from "./create-server.js";
 import { createServiceClient } from "./create-service-client.js";
 import { createServiceCredentials, type ServiceCredentials } from "./create-service-credentials.js";
 import { createTokenVerifier } from "./create-token-verifier.js";
@@ -28,6 +28,7 @@ import { createEnvReader, type Env, type RetentionConfig, type ServiceConfig } f
 import { loadServiceConfig } from "./load-service-config.js";
 import { openServiceDatabase } from "./open-service-database.js";
 import { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
+import type { ServiceRegistration } from "./service-registration.js";
 import { setupTracing } from "./setup-tracing.js";
 
 /** A background loop owned by a service: a projection consumer, an expiry sweeper, a recovery loop. */
@@ -231,6 +232,7 @@ export async function startService<TSchema extends Record<string, unknown>>(
       tls: config.tls,
       corsOrigins: config.corsOrigins,
       shutdownGraceMs: config.shutdownGraceMs,
+      readMaxBytes: config.requestMaxBytes,
       interceptors: options.interceptors,
       readiness: {
         postgres: async () => {

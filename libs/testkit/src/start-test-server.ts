@@ -26,6 +26,8 @@ export interface TestServerOptions {
   logLevel?: string;
   /** PEM files to serve TLS with; clients then trust `tls.ca`. */
   tls?: { certFile: string; keyFile: string; ca: string };
+  /** Default the server's own (1 MiB); limit tests lower it. */
+  readMaxBytes?: number;
   /** Default the server's own (DEFAULT_CONNECTION_TIMEOUTS); timeout tests shorten them. */
   timeouts?: Partial<ConnectionTimeouts>;
 }
@@ -52,6 +54,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     corsOrigins: options.corsOrigins,
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
     tls: options.tls,
+    readMaxBytes: options.readMaxBytes,
     timeouts: options.timeouts,
   });
   await server.start();
