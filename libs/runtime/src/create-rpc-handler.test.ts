@@ -185,7 +185,9 @@ describe("createRpcHandler", () => {
       shutdownSignal: new AbortController().signal,
       readMaxBytes: LIMIT,
       authenticate: () => Promise.reject(new Error("unused")),
+      admit: () => undefined,
       onRefused: () => {},
+      startUnary: () => () => {},
       logger: undefined as never,
     };
     expect(() =>

@@ -31,8 +31,20 @@ export interface RpcHandlerOptions {
   readMaxBytes: number;
   /** The caller proven by an Authorization header, or UNAUTHENTICATED (see authenticate). */
   authenticate(header: string | null): Promise<Principal>;
+  /**
+   * Asked, as each call to a service (not health or reflection) arrives, whether to take it: an
+   * error refuses it unread, the way a failed authentication does (UNAVAILABLE while the server
+   * shuts down: the call was not processed).
+   */
+  admit(): ConnectError | undefined;
   /** Told of each call refused before its body was read, which no interceptor sees. */
   onRefused(procedure: string, error: ConnectError, startedAt: bigint): void;
+  /**
+   * Told as each unary call arrives, before anything of it is read; what it returns is called
+   * once the call's answer is written or its stream is gone. Streams are not told: they last
+   * until the shutdown signal ends them.
+   */
+  startUnary(): () => void;
   logger: Logger;
 }
 
@@ -40,6 +52,7 @@ export interface RpcHandlerOptions {
 interface Route {
   readonly procedure: string;
   readonly open: boolean;
+  readonly unary: boolean;
   readonly handler: UniversalHandler;
   readonly large?: { readonly handler: UniversalHandler; readonly roles: ReadonlySet<Role> | undefined };
 }
@@ -56,11 +69,12 @@ interface Route {
  */
 export function createRpcHandler(options: RpcHandlerOptions): (req: NodeRequest, res: NodeResponse) => void {
   const routes = routesOf(options);
-  const serve = async (route: Route, req: NodeRequest, res: NodeResponse, startedAt: bigint) => {
+  const serve = async (route: Route, req: NodeRequest, res: NodeResponse, startedAt: bigint, refusal: ConnectError | undefined) => {
     let uReq: UniversalServerRequest = universalRequestFromNodeRequest(req, res, undefined, createContextValues());
     let { handler } = route;
     if (!route.open) {
-      const caller = await options.authenticate(req.headers.authorization ?? null).catch((error: unknown) => ConnectError.from(error));
+      const caller =
+        refusal ?? (await options.authenticate(req.headers.authorization ?? null).catch((error: unknown) => ConnectError.from(error)));
       if (caller instanceof ConnectError) {
         // Without its length, connect asks the body for the message, which answers with the
         // refusal: an anonymous caller is told who it is not before how large its request is.
@@ -100,7 +114,8 @@ export function createRpcHandler(options: RpcHandlerOptions): (req: NodeRequest,
       res.end();
       return;
     }
-    serve(route, req, res, startedAt).catch((error: unknown) => {
+    if (route.unary) res.once("close", options.startUnary());
+    serve(route, req, res, startedAt, route.open ? undefined : options.admit()).catch((error: unknown) => {
       // The caller hung up or reset the stream: there is nobody left to answer.
       if (ConnectError.from(error).code === Code.Aborted) return;
       options.logger.warn({ err: error, procedure: route.procedure }, "could not answer an RPC");
@@ -125,6 +140,7 @@ function routesOf(options: RpcHandlerOptions): Map<string, Route> {
     routes.set(handler.requestPath, {
       procedure: `${handler.service.typeName}/${handler.method.name}`,
       open: open.has(handler.service.typeName),
+      unary: handler.method.methodKind === "unary",
       handler,
     });
   }

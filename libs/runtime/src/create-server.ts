@@ -70,6 +70,15 @@ export interface Server {
 const READINESS_TIMEOUT_MS = 2_000;
 
 /**
+ * How long stop() waits, once it cut what was still running, for the last answers to be written:
+ * a millisecond or two normally, but under load a fixed 50 ms was seen to cut answers off.
+ */
+const FINAL_STATUS_MS = 1_000;
+
+/** The answer to a call that arrives once stop() has begun: it was not processed, so it is safe to send again. */
+const SHUTTING_DOWN = new ConnectError("server is shutting down; the call was not processed, send it again", Code.Unavailable);
+
+/**
  * One port serving Connect, gRPC and gRPC-Web to HTTP/2 (TLS or cleartext with prior
  * knowledge, what `grpcurl -plaintext` speaks) and HTTP/1.1 (what browsers speak),
  * with health, reflection, readiness, metrics and CORS beside the services.
@@ -86,20 +95,23 @@ export function createServer(options: ServerOptions): Server {
   const graceMs = options.shutdownGraceMs ?? 10_000;
   let stopping = false;
   let inFlight = 0;
-  let drained: (() => void) | undefined;
-
-  // Counts unary calls only: streams (health watches, live feeds) never finish by
-  // themselves and are ended by the shutdown signal once unary calls have drained.
-  const drainTracker: Interceptor = (next) => async (req) => {
-    if (req.method.methodKind !== "unary") return next(req);
-    inFlight++;
-    try {
-      return await next(req);
-    } finally {
-      inFlight--;
-      if (inFlight === 0) drained?.();
-    }
+  // Woken whenever a unary call ends or an HTTP/2 connection closes, to see whether shutdown can go on.
+  const waiters = new Set<() => void>();
+  const changed = () => {
+    for (const wake of waiters) wake();
   };
+  const until = (condition: () => boolean, ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const check = () => condition() && done();
+      const timer = setTimeout(done, ms);
+      waiters.add(check);
+      check();
+    });
 
   const rpcHandler = createRpcHandler({
     services: [
@@ -109,7 +121,6 @@ export function createServer(options: ServerOptions): Server {
       { service: reflection.v1alpha.service, impl: reflection.v1alpha.impl },
     ],
     interceptors: [
-      drainTracker,
       createServerTracingInterceptor(),
       createRequestLogInterceptor({ logger }),
       options.metrics.interceptor,
@@ -121,6 +132,18 @@ export function createServer(options: ServerOptions): Server {
     shutdownSignal: shutdown.signal,
     readMaxBytes: options.readMaxBytes ?? DEFAULT_READ_MAX_BYTES,
     authenticate: (header) => authenticate(header, options.verifyToken),
+    admit: () => (stopping ? SHUTTING_DOWN : undefined),
+    // Unary calls are counted from their arrival, before their body is read or their caller
+    // authenticated, so a call that is still on its way to its handler when stop() begins is
+    // waited for too. Streams (health watches, live feeds) never finish by themselves: the
+    // shutdown signal ends them once unary calls have drained.
+    startUnary() {
+      inFlight++;
+      return () => {
+        inFlight--;
+        changed();
+      };
+    },
     onRefused(procedure, error, startedAt) {
       options.metrics.record(procedure, codeName(error), startedAt);
       logger.info(
@@ -191,7 +214,10 @@ export function createServer(options: ServerOptions): Server {
   });
   h2.on("session", (session: http2.ServerHttp2Session) => {
     sessions.add(session);
-    session.on("close", () => sessions.delete(session));
+    session.on("close", () => {
+      sessions.delete(session);
+      changed();
+    });
   });
 
   let port = 0;
@@ -223,18 +249,21 @@ export function createServer(options: ServerOptions): Server {
       stopping = true;
       health.setAll(ServingStatus.NOT_SERVING);
       const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      // GOAWAY now, so that HTTP/2 clients take their next calls elsewhere at once. Node cannot
+      // send the "shutdown is coming" GOAWAY (last stream 2^31-1) that would let calls already on
+      // the wire through: once any GOAWAY is out, nghttp2 refuses new streams with
+      // REFUSED_STREAM, which promises the client they were not processed. Calls that reach a
+      // handler from here on, and requests on HTTP/1.1 connections (left open, rather than
+      // dropped with a request possibly on its way), are answered UNAVAILABLE (admit) and told
+      // to close (connection: close).
       for (const session of sessions) session.close();
-      cleartext?.h1.closeIdleConnections();
-      if (inFlight > 0) {
-        await new Promise<void>((resolve) => {
-          drained = resolve;
-          setTimeout(resolve, graceMs).unref();
-        });
-      }
+      await until(() => inFlight === 0, graceMs);
       if (inFlight > 0) logger.warn({ inFlight }, "shutdown grace elapsed; cutting in-flight calls");
       shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
-      // Let aborted streams write their final status before the sockets go.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Let the calls just cut and the streams just ended write their final status before the
+      // sockets go: a call cut without its answer may have done its work, and its client cannot
+      // tell. HTTP/2 connections close by themselves once their last stream is done.
+      await until(() => inFlight === 0 && sessions.size === 0, FINAL_STATUS_MS);
       for (const socket of sockets) socket.destroy();
       await closed;
       logger.info("stopped");
