@@ -4,6 +4,12 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client
 export interface Metrics {
   readonly registry: Registry;
   readonly interceptor: Interceptor;
+  /**
+   * Counts a call the interceptor never saw, by its method (`package.Service/Method`) and final
+   * code (codeName), timed from `startedAt` (process.hrtime.bigint()): one refused before its
+   * request was read.
+   */
+  record(method: string, code: string, startedAt: bigint): void;
 }
 
 export interface MetricsOptions {
@@ -51,7 +57,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       throw error;
     }
   };
-  return { registry, interceptor };
+  return { registry, interceptor, record };
 }
 
 export function codeName(error: unknown): string {

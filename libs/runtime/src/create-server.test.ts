@@ -3,17 +3,19 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Code, createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type ServiceImpl } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "@paymesh/gen/grpc/health/v1/health_pb";
 import * as reflectionV1alpha from "@paymesh/gen/grpc/reflection/v1alpha/reflection_pb";
 import { EchoService, FailDetailSchema, FailRequest_Kind } from "@paymesh/gen/paymesh/testing/v1/echo_pb";
 import { connectErrorOf, createEchoService, mintTestToken, startTestServer, TEST_AUTH, type TestServer } from "@paymesh/testkit";
 import { SignJWT } from "jose";
 import { Gauge } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger } from "./create-logger.js";
 import { createMetrics } from "./create-metrics.js";
 import { createServer } from "./create-server.js";
+import { createServiceClient } from "./create-service-client.js";
+import { createServiceCredentials } from "./create-service-credentials.js";
 import { createTokenVerifier } from "./create-token-verifier.js";
 
 const run = promisify(execFile);
@@ -272,6 +274,74 @@ describe("graceful shutdown", () => {
     await expect(inFlight).resolves.toMatchObject({ millis: 300 });
     await stopped;
     await expect(t.client(EchoService, { subject: "alice" }).echo({ message: "late" })).rejects.toMatchObject({ code: Code.Unavailable });
+  });
+});
+
+describe("graceful shutdown, told truthfully", () => {
+  type Outcome = "ok" | keyof typeof Code;
+  const outcomeOf = (call: Promise<unknown>): Promise<Outcome> =>
+    call.then(
+      () => "ok",
+      (error: unknown) => Code[ConnectError.from(error).code] as keyof typeof Code,
+    );
+  const count = (outcomes: Outcome[]) => Object.fromEntries([...new Set(outcomes)].map((o) => [o, outcomes.filter((x) => x === o).length]));
+
+  it("answers each call in flight or says UNAVAILABLE, and says UNAVAILABLE to each call started once shutdown began", async () => {
+    const echo = createEchoService();
+    let sleeping = 0;
+    const impl: ServiceImpl<typeof EchoService> = {
+      ...echo,
+      async sleep(req, ctx) {
+        sleeping++;
+        const slept = await echo.sleep(req, ctx);
+        // Cut at the end of the grace, a handler may still need a moment (say, to roll back).
+        if (ctx.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 100));
+        return slept;
+      },
+    };
+    const t = await startTestServer({ services: [{ service: EchoService, impl }], shutdownGraceMs: 300 });
+    // How transfers calls the ledger, and how a browser calls us.
+    const service = createServiceClient(EchoService, {
+      baseUrl: t.url,
+      credentials: createServiceCredentials({ ...TEST_AUTH, service: "transfers" }),
+      retries: 0,
+    });
+    const browser = t.client(EchoService, { subject: "alice" }, "connect");
+    await Promise.all([service.echo({ message: "connect" }), browser.echo({ message: "connect" })]);
+
+    // Some finish within the grace; the rest, most of them, are cut at its end, all at once.
+    const inFlight = [
+      ...Array.from({ length: 20 }, (_, i) => [outcomeOf(service.sleep({ millis: 30 * i })), outcomeOf(browser.sleep({ millis: 30 * i }))]),
+      ...Array.from({ length: 60 }, () => outcomeOf(service.sleep({ millis: 5_000 }))),
+    ].flat();
+    await vi.waitFor(() => expect(sleeping).toBe(100));
+    const late: Array<Promise<Outcome>> = [];
+    const lateFromBrowser: Array<Promise<Outcome>> = [];
+    let stopped = false;
+    const stopping = t.stop().then(() => (stopped = true));
+    // A burst on the heels of stop(), racing its GOAWAY, then a call every few milliseconds.
+    for (let i = 0; i < 20; i++) late.push(outcomeOf(service.sleep({ millis: 1 })));
+    while (!stopped) {
+      late.push(outcomeOf(service.sleep({ millis: 1 })));
+      lateFromBrowser.push(outcomeOf(browser.sleep({ millis: 1 })));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await stopping;
+
+    const answered = await Promise.all(inFlight);
+    expect(
+      answered.filter((o) => o !== "ok" && o !== "Unavailable"),
+      JSON.stringify(count(answered)),
+    ).toEqual([]);
+    // Refused streams, the server's own answer, a connection refused or reset while opening.
+    const refused = await Promise.all(late);
+    expect(refused.length).toBeGreaterThan(10);
+    expect(count(refused)).toEqual({ Unavailable: refused.length });
+    // The browser's HTTP/1.1 client has no such care: a request it sends on a kept-alive
+    // connection just as the server closes it fails as connect-node sees it (EPIPE, ECONNRESET).
+    // But no call started once shutdown began was processed, whoever sent it.
+    expect((await Promise.all(lateFromBrowser)).filter((o) => o === "ok")).toEqual([]);
+    expect(sleeping).toBe(100);
   });
 });
 

@@ -4,29 +4,25 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import http2 from "node:http2";
 import type net from "node:net";
 import type { AddressInfo } from "node:net";
-import type { DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, cors, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Code, ConnectError, cors, type Interceptor } from "@connectrpc/connect";
 import { createValidateInterceptor } from "@connectrpc/validate";
 import { Health } from "@paymesh/gen/grpc/health/v1/health_pb";
 import type { Logger } from "pino";
-import type { Registry } from "prom-client";
+import { authenticate } from "./authenticate.js";
+import { closeSilentSessions } from "./close-silent-sessions.js";
+import { type ConnectionTimeouts, DEFAULT_CONNECTION_TIMEOUTS } from "./connection-timeouts.js";
 import { createAuthInterceptor } from "./create-auth-interceptor.js";
 import { createCleartextServer } from "./create-cleartext-server.js";
 import { createErrorInterceptor } from "./create-error-interceptor.js";
 import { createHealth, type HealthState, ServingStatus } from "./create-health.js";
+import { codeName, type Metrics } from "./create-metrics.js";
 import { createReflection } from "./create-reflection.js";
 import { createRequestLogInterceptor } from "./create-request-log-interceptor.js";
+import { createRpcHandler } from "./create-rpc-handler.js";
 import type { TokenVerifier } from "./create-token-verifier.js";
 import { createServerTracingInterceptor } from "./create-tracing-interceptor.js";
-import { routeService } from "./route-service.js";
-
-/** A service to serve: its descriptor and (part of) its implementation. */
-export interface ServiceRegistration {
-  service: DescService;
-  // biome-ignore lint/suspicious/noExplicitAny: handler types differ per service; the router checks them against the descriptor.
-  impl: Partial<ServiceImpl<any>>;
-}
+import { DEFAULT_READ_MAX_BYTES } from "./default-read-max-bytes.js";
+import type { ServiceRegistration } from "./service-registration.js";
 
 /** A named readiness probe: resolves when the dependency answers, rejects otherwise. */
 export type ReadinessCheck = () => Promise<void>;
@@ -37,7 +33,7 @@ export interface ServerOptions {
   services: readonly ServiceRegistration[];
   logger: Logger;
   verifyToken: TokenVerifier;
-  metrics: { registry: Registry; interceptor: Interceptor };
+  metrics: Metrics;
   /** Default `127.0.0.1`: nothing is exposed beyond the machine unless asked. */
   host?: string;
   /** Default 0: an ephemeral port, which tests want. */
@@ -52,6 +48,13 @@ export interface ServerOptions {
   shutdownGraceMs?: number;
   /** Interceptors run after auth and validation, closest to the handlers. */
   interceptors?: Interceptor[];
+  /**
+   * The largest request message, in bytes after decompression, of a method that declares no
+   * limit of its own (ServiceRegistration.readLimits). Default DEFAULT_READ_MAX_BYTES.
+   */
+  readMaxBytes?: number;
+  /** When idle or slow connections are closed. Default DEFAULT_CONNECTION_TIMEOUTS, each one. */
+  timeouts?: Partial<ConnectionTimeouts>;
 }
 
 export interface Server {
@@ -65,6 +68,15 @@ export interface Server {
 }
 
 const READINESS_TIMEOUT_MS = 2_000;
+
+/**
+ * How long stop() waits, once it cut what was still running, for the last answers to be written:
+ * a millisecond or two normally, but under load a fixed 50 ms was seen to cut answers off.
+ */
+const FINAL_STATUS_MS = 1_000;
+
+/** The answer to a call that arrives once stop() has begun: it was not processed, so it is safe to send again. */
+const SHUTTING_DOWN = new ConnectError("server is shutting down; the call was not processed, send it again", Code.Unavailable);
 
 /**
  * One port serving Connect, gRPC and gRPC-Web to HTTP/2 (TLS or cleartext with prior
@@ -83,30 +95,32 @@ export function createServer(options: ServerOptions): Server {
   const graceMs = options.shutdownGraceMs ?? 10_000;
   let stopping = false;
   let inFlight = 0;
-  let drained: (() => void) | undefined;
-
-  // Counts unary calls only: streams (health watches, live feeds) never finish by
-  // themselves and are ended by the shutdown signal once unary calls have drained.
-  const drainTracker: Interceptor = (next) => async (req) => {
-    if (req.method.methodKind !== "unary") return next(req);
-    inFlight++;
-    try {
-      return await next(req);
-    } finally {
-      inFlight--;
-      if (inFlight === 0) drained?.();
-    }
+  // Woken whenever a unary call ends or an HTTP/2 connection closes, to see whether shutdown can go on.
+  const waiters = new Set<() => void>();
+  const changed = () => {
+    for (const wake of waiters) wake();
   };
+  const until = (condition: () => boolean, ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const check = () => condition() && done();
+      const timer = setTimeout(done, ms);
+      waiters.add(check);
+      check();
+    });
 
-  const connectHandler = connectNodeAdapter({
-    routes(router) {
-      for (const { service, impl } of options.services) routeService(router, service, impl);
-      router.service(Health, health.service);
-      router.service(reflection.v1.service, reflection.v1.impl);
-      router.service(reflection.v1alpha.service, reflection.v1alpha.impl);
-    },
+  const rpcHandler = createRpcHandler({
+    services: [
+      ...options.services,
+      { service: Health, impl: health.service },
+      { service: reflection.v1.service, impl: reflection.v1.impl },
+      { service: reflection.v1alpha.service, impl: reflection.v1alpha.impl },
+    ],
     interceptors: [
-      drainTracker,
       createServerTracingInterceptor(),
       createRequestLogInterceptor({ logger }),
       options.metrics.interceptor,
@@ -116,6 +130,28 @@ export function createServer(options: ServerOptions): Server {
       ...(options.interceptors ?? []),
     ],
     shutdownSignal: shutdown.signal,
+    readMaxBytes: options.readMaxBytes ?? DEFAULT_READ_MAX_BYTES,
+    authenticate: (header) => authenticate(header, options.verifyToken),
+    admit: () => (stopping ? SHUTTING_DOWN : undefined),
+    // Unary calls are counted from their arrival, before their body is read or their caller
+    // authenticated, so a call that is still on its way to its handler when stop() begins is
+    // waited for too. Streams (health watches, live feeds) never finish by themselves: the
+    // shutdown signal ends them once unary calls have drained.
+    startUnary() {
+      inFlight++;
+      return () => {
+        inFlight--;
+        changed();
+      };
+    },
+    onRefused(procedure, error, startedAt) {
+      options.metrics.record(procedure, codeName(error), startedAt);
+      logger.info(
+        { method: procedure, code: codeName(error), durationMs: Number(process.hrtime.bigint() - startedAt) / 1e6 },
+        "rpc refused",
+      );
+    },
+    logger,
   });
 
   const serve = async (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => {
@@ -144,8 +180,7 @@ export function createServer(options: ServerOptions): Server {
       res.end(body);
       return;
     }
-    // The adapter's handler accepts both the HTTP/1.1 and HTTP/2 request types.
-    connectHandler(req as http2.Http2ServerRequest, res as http2.Http2ServerResponse);
+    rpcHandler(req, res);
   };
 
   // Node calls the handler without awaiting it, so a failure here (a metrics collector whose
@@ -177,14 +212,11 @@ export function createServer(options: ServerOptions): Server {
   };
 
   // TLS lets ALPN pick h2 or HTTP/1.1; cleartext needs a listener that sniffs the preface.
-  const cleartext = options.tls ? undefined : createCleartextServer(handle);
-  const listener: net.Server = options.tls
-    ? http2.createSecureServer(
-        { allowHTTP1: true, cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) },
-        handle,
-      )
-    : cleartext!.listener;
+  const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, ...options.timeouts };
+  const cleartext = options.tls ? undefined : createCleartextServer(handle, timeouts);
+  const listener: net.Server = options.tls ? createTlsServer(options.tls, timeouts, handle) : cleartext!.listener;
   const h2 = cleartext?.h2 ?? (listener as http2.Http2SecureServer);
+  closeSilentSessions(h2, timeouts.idleMs);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   listener.on(options.tls ? "secureConnection" : "connection", (socket: net.Socket) => {
@@ -193,7 +225,10 @@ export function createServer(options: ServerOptions): Server {
   });
   h2.on("session", (session: http2.ServerHttp2Session) => {
     sessions.add(session);
-    session.on("close", () => sessions.delete(session));
+    session.on("close", () => {
+      sessions.delete(session);
+      changed();
+    });
   });
 
   let port = 0;
@@ -225,23 +260,44 @@ export function createServer(options: ServerOptions): Server {
       stopping = true;
       health.setAll(ServingStatus.NOT_SERVING);
       const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      // GOAWAY now, so that HTTP/2 clients take their next calls elsewhere at once. Node cannot
+      // send the "shutdown is coming" GOAWAY (last stream 2^31-1) that would let calls already on
+      // the wire through: once any GOAWAY is out, nghttp2 refuses new streams with
+      // REFUSED_STREAM, which promises the client they were not processed. Calls that reach a
+      // handler from here on, and requests on HTTP/1.1 connections (left open, rather than
+      // dropped with a request possibly on its way), are answered UNAVAILABLE (admit) and told
+      // to close (connection: close).
       for (const session of sessions) session.close();
-      cleartext?.h1.closeIdleConnections();
-      if (inFlight > 0) {
-        await new Promise<void>((resolve) => {
-          drained = resolve;
-          setTimeout(resolve, graceMs).unref();
-        });
-      }
+      await until(() => inFlight === 0, graceMs);
       if (inFlight > 0) logger.warn({ inFlight }, "shutdown grace elapsed; cutting in-flight calls");
       shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
-      // Let aborted streams write their final status before the sockets go.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Let the calls just cut and the streams just ended write their final status before the
+      // sockets go: a call cut without its answer may have done its work, and its client cannot
+      // tell. HTTP/2 connections close by themselves once their last stream is done.
+      await until(() => inFlight === 0 && sessions.size === 0, FINAL_STATUS_MS);
       for (const socket of sockets) socket.destroy();
       await closed;
       logger.info("stopped");
     },
   };
+}
+
+function createTlsServer(
+  tls: { certFile: string; keyFile: string },
+  timeouts: ConnectionTimeouts,
+  handle: (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => void,
+): http2.Http2SecureServer {
+  const server = http2.createSecureServer({ allowHTTP1: true, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handle);
+  // With allowHTTP1 the secure server is also the HTTP/1.1 server, and Node reads these from it
+  // (they are http.Server's; its constructor takes no option for them). A TLS connection that
+  // never finishes its handshake is closed by tls.Server's own handshakeTimeout (120 s).
+  Object.assign(server, {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: Math.ceil(timeouts.headersMs / 4),
+  });
+  return server;
 }
 
 function sendJson(res: ServerResponse | http2.Http2ServerResponse, status: number, body: unknown) {

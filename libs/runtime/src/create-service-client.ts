@@ -4,6 +4,7 @@ import { type Client, Code, ConnectError, createClient, type Interceptor } from 
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { ServiceCredentials } from "./create-service-credentials.js";
 import { createClientTracingInterceptor } from "./create-tracing-interceptor.js";
+import { createUnprocessedCallInterceptor } from "./create-unprocessed-call-interceptor.js";
 
 export interface ServiceClientOptions {
   /** e.g. `http://127.0.0.1:7102`. */
@@ -15,8 +16,9 @@ export interface ServiceClientOptions {
   /**
    * Extra attempts, for unary methods the proto declares idempotent (so a re-send is harmless
    * whatever the first attempt did), on UNAVAILABLE only. Default 2: enough to ride out a peer
-   * restarting or not yet listening, which is what UNAVAILABLE means here and what clears within
-   * the 50-100 ms backoff. The other transient codes (isTransientCode) are left to the caller:
+   * restarting, draining or not yet listening, which is what UNAVAILABLE means here (including
+   * a call the peer refused unprocessed: see createUnprocessedCallInterceptor) and what clears
+   * within the 50-100 ms backoff. The other transient codes (isTransientCode) are left to the caller:
    * after DEADLINE_EXCEEDED the call's time is spent, re-sending at once on RESOURCE_EXHAUSTED
    * adds to the overload it reports, ABORTED needs the caller to read again, and CANCELED means
    * the caller gave up. Other methods and codes are never retried here.
@@ -33,7 +35,16 @@ export function createServiceClient<T extends DescService>(service: T, options: 
   const transport = createGrpcTransport({
     baseUrl: options.baseUrl,
     defaultTimeoutMs: options.timeoutMs ?? 5_000,
-    interceptors: [createRetryInterceptor(options.retries ?? 2), createClientTracingInterceptor(), credentials],
+    // Below the servers' idle timeout (5 min, ConnectionTimeouts.idleMs), so that the client, not
+    // the server, closes a connection nobody uses, and no call races the server's GOAWAY.
+    idleConnectionTimeoutMs: 240_000,
+    // Inside the retries, so that a call the server refused unprocessed is retried as UNAVAILABLE.
+    interceptors: [
+      createRetryInterceptor(options.retries ?? 2),
+      createUnprocessedCallInterceptor(),
+      createClientTracingInterceptor(),
+      credentials,
+    ],
   });
   return createClient(service, transport);
 }

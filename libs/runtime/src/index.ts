@@ -1,10 +1,11 @@
 export { ConfigError } from "./config-error.js";
+export type { ConnectionTimeouts } from "./connection-timeouts.js";
 export { type HealthState, ServingStatus } from "./create-health.js";
 export { createIntervalWorker, type FirstRun, type IntervalWorker, type IntervalWorkerOptions } from "./create-interval-worker.js";
 export { createLogger, type LoggerOptions } from "./create-logger.js";
 export { createMetrics, type Metrics, type MetricsOptions } from "./create-metrics.js";
 export { createRedisClient, type RedisClientOptions } from "./create-redis-client.js";
-export { createServer, type ReadinessCheck, type Server, type ServerOptions, type ServiceRegistration } from "./create-server.js";
+export { createServer, type ReadinessCheck, type Server, type ServerOptions } from "./create-server.js";
 export { createServiceClient, type ServiceClientOptions } from "./create-service-client.js";
 export { createServiceCredentials, type ServiceCredentials, type ServiceCredentialsOptions } from "./create-service-credentials.js";
 export { createThrottledWarning, type ThrottledWarningOptions } from "./create-throttled-warning.js";
@@ -48,6 +49,7 @@ export { type OpenServiceDatabaseOptions, openServiceDatabase, type ServiceDatab
 export { type Principal, principalKey, principalOf, ROLES, type Role, requireRole } from "./principal.js";
 export { runService } from "./run-service.js";
 export { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
+export type { MethodReadLimit, ServiceRegistration } from "./service-registration.js";
 export { setupTracing, type TracingOptions } from "./setup-tracing.js";
 export { type SignTokenOptions, signToken } from "./sign-token.js";
 export {

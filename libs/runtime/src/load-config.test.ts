@@ -24,6 +24,13 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads requests up to 1 MiB unless REQUEST_MAX_BYTES says otherwise, from 1 KiB to connect's 4 GiB cap", () => {
+    const load = (env: Record<string, string>) => loadConfig({ service: "x", defaultPort: 1, env });
+    expect(load({}).requestMaxBytes).toBe(1_048_576);
+    expect(load({ REQUEST_MAX_BYTES: "65536" }).requestMaxBytes).toBe(65_536);
+    for (const bad of ["1m", "1023", "4294967296"]) expect(() => load({ REQUEST_MAX_BYTES: bad })).toThrow(/REQUEST_MAX_BYTES/);
+  });
+
   it("refuses the development secret in production, and short secrets anywhere", () => {
     expect(() => loadConfig({ service: "x", defaultPort: 1, env: { NODE_ENV: "production" } })).toThrow(/AUTH_JWT_SECRET.*production/);
     expect(() => loadConfig({ service: "x", defaultPort: 1, env: { AUTH_JWT_SECRET: "short" } })).toThrow(/AUTH_JWT_SECRET.*32 bytes/);

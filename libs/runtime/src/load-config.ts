@@ -1,4 +1,5 @@
 import { ConfigError } from "./config-error.js";
+import { DEFAULT_READ_MAX_BYTES } from "./default-read-max-bytes.js";
 
 /** The environment as a plain record; tests pass their own instead of `process.env`. */
 export type Env = Record<string, string | undefined>;
@@ -29,6 +30,11 @@ export interface ServiceConfig {
   readonly logLevel: string;
   /** How long in-flight requests may drain on shutdown before they are cut. */
   readonly shutdownGraceMs: number;
+  /**
+   * `REQUEST_MAX_BYTES`: the largest request message, in bytes after decompression, of a method
+   * that declares no limit of its own. Default DEFAULT_READ_MAX_BYTES (1 MiB).
+   */
+  readonly requestMaxBytes: number;
   /** Where to send traces; tracing SDK is only wired when set. */
   readonly otlpEndpoint: string | undefined;
   /** How long the event tables keep what the service no longer needs; startService prunes them. */
@@ -154,6 +160,8 @@ export function loadConfig(options: LoadConfigOptions): ServiceConfig {
       "one of fatal, error, warn, info, debug, trace, silent",
     ),
     shutdownGraceMs: reader.integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
+    // Under 1 KiB nothing useful fits; connect reads at most 4 GiB - 1 whatever it is told.
+    requestMaxBytes: reader.integer("REQUEST_MAX_BYTES", DEFAULT_READ_MAX_BYTES, 1_024, 0xffff_ffff),
     otlpEndpoint: reader.string("OTEL_EXPORTER_OTLP_ENDPOINT", "") || undefined,
     retention: readRetention(reader, { ...DEFAULT_RETENTION, ...options.retention }),
   };

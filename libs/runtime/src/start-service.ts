@@ -21,7 +21,7 @@ import { createIntervalWorker } from "./create-interval-worker.js";
 import { createLogger } from "./create-logger.js";
 import { createMetrics, type Metrics } from "./create-metrics.js";
 import { createRedisClient } from "./create-redis-client.js";
-import { createServer, type Server, type ServiceRegistration } from "./create-server.js";
+import { createServer, type Server } from "./create-server.js";
 import { createServiceClient } from "./create-service-client.js";
 import { createServiceCredentials, type ServiceCredentials } from "./create-service-credentials.js";
 import { createTextInputInterceptor } from "./create-text-input-interceptor.js";
@@ -30,6 +30,7 @@ import { createEnvReader, type Env, type RetentionConfig, type ServiceConfig } f
 import { loadServiceConfig } from "./load-service-config.js";
 import { openServiceDatabase } from "./open-service-database.js";
 import { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
+import type { ServiceRegistration } from "./service-registration.js";
 import { setupTracing } from "./setup-tracing.js";
 import { withDeadline } from "./with-deadline.js";
 
@@ -245,6 +246,7 @@ export async function startService<TSchema extends Record<string, unknown>>(
       tls: config.tls,
       corsOrigins: config.corsOrigins,
       shutdownGraceMs: config.shutdownGraceMs,
+      readMaxBytes: config.requestMaxBytes,
       interceptors: [createTextInputInterceptor(), ...(options.interceptors ?? [])],
       readiness: {
         postgres: async () => {

@@ -2,6 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import {
+  type ConnectionTimeouts,
   createLogger,
   createMetrics,
   createServer,
@@ -25,6 +26,10 @@ export interface TestServerOptions {
   logLevel?: string;
   /** PEM files to serve TLS with; clients then trust `tls.ca`. */
   tls?: { certFile: string; keyFile: string; ca: string };
+  /** Default the server's own (1 MiB); limit tests lower it. */
+  readMaxBytes?: number;
+  /** Default the server's own (DEFAULT_CONNECTION_TIMEOUTS); timeout tests shorten them. */
+  timeouts?: Partial<ConnectionTimeouts>;
 }
 
 export interface TestServer {
@@ -49,6 +54,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     corsOrigins: options.corsOrigins,
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
     tls: options.tls,
+    readMaxBytes: options.readMaxBytes,
+    timeouts: options.timeouts,
   });
   await server.start();
   const transport = (protocol: TestProtocol, interceptors: Interceptor[] = []): Transport => {

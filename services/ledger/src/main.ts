@@ -3,6 +3,7 @@ import { isMainModule, runService, type ServiceDefinition } from "@paymesh/runti
 import { applyStatementEvent, STATEMENT_PROJECTION } from "./apply-statement-event.js";
 import { createExpiryWorker } from "./create-expiry-worker.js";
 import { createPostingEngine } from "./create-posting-engine.js";
+import { POST_ENTRIES_READ_LIMIT } from "./post-entries-read-limit.js";
 import { readLedgerConfig } from "./read-ledger-config.js";
 import * as schema from "./schema.js";
 import { createLedgerService } from "./service.js";
@@ -29,7 +30,13 @@ export const ledgerService: ServiceDefinition<typeof schema> = {
     });
     const statements = ctx.projection({ context: "ledger", durable: STATEMENT_PROJECTION, handler: applyStatementEvent });
     return {
-      services: [{ service: LedgerService, impl: createLedgerService({ db, sql: ctx.database.sql, engine, subject: ctx.subject }) }],
+      services: [
+        {
+          service: LedgerService,
+          impl: createLedgerService({ db, sql: ctx.database.sql, engine, subject: ctx.subject }),
+          readLimits: { PostEntries: POST_ENTRIES_READ_LIMIT },
+        },
+      ],
       workers: [expiry, statements],
     };
   },

@@ -341,6 +341,27 @@ describe("posting", () => {
     expect(errorOf(open.results[1]!).detail).toMatchObject({ reason: PostingErrorReason.LINKED_CHAIN_OPEN });
   });
 
+  it("takes a batch over the server's 1 MiB request limit from an operator, and refuses it from a user before reading it", async () => {
+    const a = await f.wallet("pia", 1_000n);
+    const b = await f.wallet("quinn");
+    // 1,000 entries with a full memo and eight long metadata values: about 4.7 MB.
+    const entries = Array.from({ length: 1000 }, () => ({
+      entryId: randomUUID(),
+      lines: [
+        { accountId: a.id, amount: 1n, side: Side.DEBIT },
+        { accountId: b.id, amount: 1n, side: Side.CREDIT },
+      ],
+      memo: "m".repeat(500),
+      metadata: Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`key${k}`, "v".repeat(512)])),
+    }));
+    const refused = await connectErrorOf(f.as("pia").postEntries({ entries }));
+    expect(refused.code).toBe(Code.ResourceExhausted);
+    expect(refused.rawMessage).toMatch(/larger than configured readMaxBytes 1048576/);
+    const { results } = await f.ops.postEntries({ entries });
+    expect(results.filter((r) => r.result.case === "entry")).toHaveLength(1000);
+    expect((await balances(b)).balance).toBe(1000n);
+  });
+
   it("drops a command whose caller's deadline passed before it was applied", async () => {
     const a = await f.wallet("dora", 100n);
     const b = await f.wallet("eli");

@@ -1195,7 +1195,10 @@ export const LedgerService: GenService<{
     output: typeof PostEntryResponseSchema;
   },
   /**
-   * PostEntries applies up to 1,000 entries with a result for each.
+   * PostEntries applies up to 1,000 entries with a result for each. For the service and
+   * operator roles its request may be up to 83 MiB, the largest valid batch in protobuf or
+   * Connect JSON; every other request is limited to the server's REQUEST_MAX_BYTES (1 MiB by
+   * default), and a larger one is RESOURCE_EXHAUSTED.
    *
    * @generated from rpc paymesh.ledger.v1.LedgerService.PostEntries
    */

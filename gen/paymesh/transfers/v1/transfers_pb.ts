@@ -153,7 +153,8 @@ export const TransferSchema: GenMessage<Transfer> = /*@__PURE__*/
  */
 export type CreateTransferRequest = Message<"paymesh.transfers.v1.CreateTransferRequest"> & {
   /**
-   * Client-chosen key, 1 to 255 characters: retries with the same key have one effect.
+   * Client-chosen key, 1 to 255 characters: retries with the same key have one effect. Use
+   * one key per payment, and the same key for every retry of it, whatever error came back.
    *
    * @generated from field: string idempotency_key = 1;
    */
@@ -562,7 +563,10 @@ export const FailureReasonSchema: GenEnum<FailureReason> = /*@__PURE__*/
  */
 export const TransferService: GenService<{
   /**
-   * CreateTransfer sends money; idempotent by idempotency_key.
+   * CreateTransfer sends money; idempotent by idempotency_key. On any error or lost answer
+   * (timeout, dropped connection, UNAVAILABLE, CANCELED, ABORTED, INTERNAL, DEADLINE_EXCEEDED),
+   * send the same request again with the SAME idempotency_key: the transfer may have completed,
+   * and the same key returns it instead of paying twice. Only a new payment gets a new key.
    *
    * @generated from rpc paymesh.transfers.v1.TransferService.CreateTransfer
    */
