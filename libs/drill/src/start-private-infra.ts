@@ -1,9 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@paymesh/bench";
+import { type PrivatePostgres, startPrivatePostgres } from "@paymesh/testkit";
 import { type Daemon, startDaemon } from "./start-daemon.js";
-import { type PrivatePostgres, startPrivatePostgres } from "./start-private-postgres.js";
 
 /** Postgres, NATS with JetStream and Redis of the drill's own, on free ports, in a temporary directory. */
 export interface PrivateInfra {
@@ -30,21 +30,17 @@ export interface PrivateInfraOptions {
 export async function startPrivateInfra(options: PrivateInfraOptions): Promise<PrivateInfra> {
   mkdirSync(options.logDir, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "paymesh-drill-"));
-  // The postgres user must reach its own directories inside.
-  chmodSync(dir, 0o755);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const [postgresPort, natsPort, redisPort] = [await freePort(), await freePort(), await freePort()];
-    const postgres = await startPrivatePostgres({
-      dir: join(dir, "postgres"),
-      port: postgresPort,
-      logFile: join(options.logDir, "postgres.log"),
-    });
-    stops.push(postgres.stop);
+    const [natsPort, redisPort] = [await freePort(), await freePort()];
+    // Two instances of each service hold 10 connections a pool plus a few each; 200 leaves room
+    // for the drill's own checks while every instance is connected.
+    const postgres = await startPrivatePostgres({ maxConnections: 200, logFile: join(options.logDir, "postgres.log") });
+    stops.push(postgres.destroy);
     mkdirSync(join(dir, "nats"));
     const nats = await startDaemon({
       name: "nats",

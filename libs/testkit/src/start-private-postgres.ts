@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { chown, mkdtemp, rm } from "node:fs/promises";
+import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,12 +33,22 @@ export function findPostgresPrograms(): string | undefined {
   return versions[0] === undefined ? undefined : join(DEBIAN_POSTGRES, versions[0], "bin");
 }
 
+export interface PrivatePostgresOptions {
+  /**
+   * The server's connection limit. Default 100 (Postgres's own), enough for a few services; a
+   * drill running two instances of each service needs more.
+   */
+  maxConnections?: number;
+  /** Where the server logs. Default a file in its temporary folder, deleted with it. */
+  logFile?: string;
+}
+
 /**
  * Creates and starts a throwaway cluster in a temporary folder, on a free port of 127.0.0.1.
  * initdb refuses to run as root, so under root its programs run as the `postgres` user, which
  * then owns the folder. fsync is off: the data dies with the test.
  */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(options: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const programs = findPostgresPrograms();
   if (programs === undefined) throw new Error(`no PostgreSQL server programs under ${DEBIAN_POSTGRES}`);
   const folder = await mkdtemp(join(tmpdir(), "paymesh-pg-"));
@@ -51,8 +61,15 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     asRoot ? run("runuser", ["-u", "postgres", "--", join(programs, name), ...args]) : run(join(programs, name), args);
   const data = join(folder, "data");
   const port = await freePort();
-  const serverOptions = `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
-  const pgCtl = (...args: string[]) => program("pg_ctl", ["-D", data, "-l", join(folder, "log"), "-o", serverOptions, "-w", ...args]);
+  const serverOptions = `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=${options.maxConnections ?? 100}`;
+  const logFile = options.logFile ?? join(folder, "log");
+  if (asRoot && options.logFile !== undefined) {
+    // pg_ctl writes the log as the postgres user.
+    await writeFile(logFile, "", { flag: "a" });
+    const { stdout } = await run("id", ["-u", "postgres"]);
+    await chown(logFile, Number(stdout.trim()), Number(stdout.trim()));
+  }
+  const pgCtl = (...args: string[]) => program("pg_ctl", ["-D", data, "-l", logFile, "-o", serverOptions, "-w", ...args]);
 
   await program("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync"]);
   await pgCtl("start");
