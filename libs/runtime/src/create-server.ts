@@ -23,6 +23,7 @@ import type { TokenVerifier } from "./create-token-verifier.js";
 import { createServerTracingInterceptor } from "./create-tracing-interceptor.js";
 import { DEFAULT_READ_MAX_BYTES } from "./default-read-max-bytes.js";
 import type { ServiceRegistration } from "./service-registration.js";
+import { withDeadline } from "./with-deadline.js";
 
 /** A named readiness probe: resolves when the dependency answers, rejects otherwise. */
 export type ReadinessCheck = () => Promise<void>;
@@ -199,7 +200,7 @@ export function createServer(options: ServerOptions): Server {
     const results = await Promise.all(
       checks.map(async ([name, check]) => {
         try {
-          await withTimeout(check(), READINESS_TIMEOUT_MS);
+          await withDeadline(check(), READINESS_TIMEOUT_MS, `readiness check ${name}`);
           return [name, "ok"] as const;
         } catch (error) {
           logger.warn({ check: name, err: error }, "readiness check failed");
@@ -303,20 +304,4 @@ function createTlsServer(
 function sendJson(res: ServerResponse | http2.Http2ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
   res.end(JSON.stringify(body));
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
