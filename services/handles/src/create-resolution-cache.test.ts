@@ -326,9 +326,13 @@ describe("createResolutionCache without Redis", () => {
       (await metric(registryB, "handles_cache_lookups_total", { tier: "redis", result: "hit" })) +
       (await metric(registryB, "handles_cache_lookups_total", { tier: "redis", result: "miss" }));
     const outage = { redis: await redisAnswers(), lru: await lruHits(registryB) };
+    // A handle never asked before: the LRU cannot hold it, so it reaches Redis once b's own
+    // connection is back (b's LRU may already be trusted and filled from Postgres before that).
+    let probes = 0;
     await vi.waitFor(
       async () => {
         for (let i = 0; i < 3; i++) expect((await b.resolve("@ivy"))?.accountId).toBe("after");
+        expect(await b.resolve(`@probe${probes++}`)).toBeUndefined();
         expect(await redisAnswers()).toBeGreaterThan(outage.redis);
         expect(await lruHits(registryB)).toBeGreaterThan(outage.lru);
       },
