@@ -6,6 +6,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { Scenario } from "@paymesh/bench";
 import { TransferService, TransferStatus } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { createHttp2SessionManager } from "@paymesh/runtime";
 import type { PaymentLog, PaymentRecord } from "./payment-log.js";
 
 /** This module's path from the repository root, for a LoadSpec's `module`. */
@@ -33,7 +34,9 @@ const pauseBefore = (attempt: number) => Math.min(1_000, 100 * 2 ** Math.max(0, 
 export const scenarios: Record<string, Scenario> = {
   pay(params) {
     const { urls, payers, payees, attemptTimeoutMs = 8_000, giveUpMs = 25_000 } = params as unknown as PaymentLoadParams;
-    const clients = urls.map((baseUrl) => createClient(TransferService, createGrpcTransport({ baseUrl })));
+    const clients = urls.map((baseUrl) =>
+      createClient(TransferService, createGrpcTransport({ baseUrl, sessionManager: createHttp2SessionManager(baseUrl) })),
+    );
     const log: PaymentLog = { answers: [], payments: [] };
     const op = async (i: number) => {
       const payer = payers[Math.floor(Math.random() * payers.length)]!;

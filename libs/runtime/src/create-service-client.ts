@@ -2,6 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createHttp2SessionManager } from "./create-http2-session-manager.js";
 import type { ServiceCredentials } from "./create-service-credentials.js";
 import { createClientTracingInterceptor } from "./create-tracing-interceptor.js";
 import { createUnprocessedCallInterceptor } from "./create-unprocessed-call-interceptor.js";
@@ -35,9 +36,8 @@ export function createServiceClient<T extends DescService>(service: T, options: 
   const transport = createGrpcTransport({
     baseUrl: options.baseUrl,
     defaultTimeoutMs: options.timeoutMs ?? 5_000,
-    // Below the servers' idle timeout (5 min, ConnectionTimeouts.idleMs), so that the client, not
-    // the server, closes a connection nobody uses, and no call races the server's GOAWAY.
-    idleConnectionTimeoutMs: 240_000,
+    // A peer that drains must not crash this process (see createHttp2SessionManager).
+    sessionManager: createHttp2SessionManager(options.baseUrl),
     // Inside the retries, so that a call the server refused unprocessed is retried as UNAVAILABLE.
     interceptors: [
       createRetryInterceptor(options.retries ?? 2),

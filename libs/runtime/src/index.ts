@@ -1,6 +1,7 @@
 export { ConfigError } from "./config-error.js";
 export type { ConnectionTimeouts } from "./connection-timeouts.js";
 export { type HealthState, ServingStatus } from "./create-health.js";
+export { createHttp2SessionManager, type Http2SessionManagerOptions } from "./create-http2-session-manager.js";
 export { createIntervalWorker, type FirstRun, type IntervalWorker, type IntervalWorkerOptions } from "./create-interval-worker.js";
 export { createLogger, type LoggerOptions } from "./create-logger.js";
 export { createMetrics, type Metrics, type MetricsOptions } from "./create-metrics.js";
