@@ -24,6 +24,7 @@ const ORIGIN = "https://app.paymesh.test";
 describe("createServer", () => {
   let t: TestServer;
   let failReady = false;
+  let failCache = false;
 
   beforeAll(async () => {
     t = await startTestServer({
@@ -32,6 +33,11 @@ describe("createServer", () => {
       readiness: {
         postgres: async () => {
           if (failReady) throw new Error("connection refused");
+        },
+      },
+      degradedWithout: {
+        redis: async () => {
+          if (failCache) throw new Error("connection refused");
         },
       },
     });
@@ -215,16 +221,21 @@ describe("createServer", () => {
       expect(res.headers.get("access-control-allow-origin")).toBeNull();
     });
 
-    it("serves /healthz, /readyz and /metrics", async () => {
+    it("serves /healthz, /readyz (503 without what every call needs, degraded without the rest) and /metrics", async () => {
       expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${t.url}/readyz`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok" } });
+      expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
+      failCache = true;
+      const degraded = await fetch(`${t.url}/readyz`);
+      expect(degraded.status).toBe(200);
+      expect(await degraded.json()).toEqual({ status: "degraded", checks: { postgres: "ok", redis: "unreachable" } });
       failReady = true;
       const notReady = await fetch(`${t.url}/readyz`);
       failReady = false;
+      failCache = false;
       expect(notReady.status).toBe(503);
-      expect(await notReady.json()).toMatchObject({ checks: { postgres: "unreachable" } });
+      expect(await notReady.json()).toEqual({ status: "not ready", checks: { postgres: "unreachable", redis: "unreachable" } });
       const metrics = await (await fetch(`${t.url}/metrics`)).text();
       expect(metrics).toMatch(/rpc_server_requests_total\{[^}]*method="paymesh.testing.v1.EchoService\/Echo"[^}]*code="ok"[^}]*\} \d+/);
       expect(metrics).toMatch(/rpc_server_duration_seconds_bucket\{/);

@@ -43,8 +43,15 @@ export interface ServerOptions {
   tls?: { certFile: string; keyFile: string } | undefined;
   /** Origins browsers may call from. Default none. */
   corsOrigins?: readonly string[];
-  /** Probes behind `GET /readyz`, e.g. postgres, nats, redis. Default none. */
+  /** Probes behind `GET /readyz` of what every call needs (e.g. postgres): one failing is 503. Default none. */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * Probes of what the service serves without (e.g. NATS, whose events wait in the outbox, and
+   * Redis, which has a fallback on every path): one failing is reported, and `/readyz` stays 200
+   * as "degraded", so that an orchestrator does not take every instance out of service at once
+   * for an outage that its calls ride out. Default none.
+   */
+  degradedWithout?: Record<string, ReadinessCheck>;
   /** How long `stop()` lets in-flight calls finish. Default 10 s, inside Kubernetes' 30 s grace. */
   shutdownGraceMs?: number;
   /** Interceptors run after auth and validation, closest to the handlers. */
@@ -194,22 +201,25 @@ export function createServer(options: ServerOptions): Server {
     });
   };
 
+  const probe = async ([name, check]: [string, ReadinessCheck]) => {
+    try {
+      await withDeadline(check(), READINESS_TIMEOUT_MS, `readiness check ${name}`);
+      return [name, "ok"] as const;
+    } catch (error) {
+      logger.warn({ check: name, err: error }, "readiness check failed");
+      return [name, "unreachable"] as const;
+    }
+  };
   const readiness = async (): Promise<[number, unknown]> => {
     if (stopping) return [503, { status: "stopping" }];
-    const checks = Object.entries(options.readiness ?? {});
-    const results = await Promise.all(
-      checks.map(async ([name, check]) => {
-        try {
-          await withDeadline(check(), READINESS_TIMEOUT_MS, `readiness check ${name}`);
-          return [name, "ok"] as const;
-        } catch (error) {
-          logger.warn({ check: name, err: error }, "readiness check failed");
-          return [name, "unreachable"] as const;
-        }
-      }),
-    );
-    const ok = results.every(([, result]) => result === "ok");
-    return [ok ? 200 : 503, { status: ok ? "ready" : "not ready", checks: Object.fromEntries(results) }];
+    const [required, optional] = await Promise.all([
+      Promise.all(Object.entries(options.readiness ?? {}).map(probe)),
+      Promise.all(Object.entries(options.degradedWithout ?? {}).map(probe)),
+    ]);
+    const up = ([, result]: readonly [string, string]) => result === "ok";
+    const checks = Object.fromEntries([...required, ...optional]);
+    if (!required.every(up)) return [503, { status: "not ready", checks }];
+    return [200, { status: optional.every(up) ? "ready" : "degraded", checks }];
   };
 
   // TLS lets ALPN pick h2 or HTTP/1.1; cleartext needs a listener that sniffs the preface.

@@ -167,24 +167,38 @@ describe("startService's readiness", () => {
     await redis?.stop();
   });
 
-  /** `/readyz` as its status and checks; a probe that hangs fails the test (the signal aborts it). */
+  /** `/readyz` in full; a probe that hangs fails the test (the signal aborts it). */
   const readiness = async () => {
     const response = await fetch(`${onOwnRedis.url}/readyz`, { signal: AbortSignal.timeout(1_500) });
-    return { status: response.status, checks: ((await response.json()) as { checks: Record<string, string> }).checks };
+    const body = (await response.json()) as { status: string; checks: Record<string, string> };
+    return { code: response.status, ...body };
   };
+  const allUp = { code: 200, status: "ready", checks: { postgres: "ok", nats: "ok", redis: "ok" } };
 
-  it("reports Redis down while it is, without hanging, and ready again once it is back", async () => {
-    expect(await readiness()).toEqual({ status: 200, checks: { postgres: "ok", nats: "ok", redis: "ok" } });
+  it("stays ready, as degraded, while Redis is down (every call has a fallback), without hanging", async () => {
+    expect(await readiness()).toEqual(allUp);
     await redis.kill();
     await vi.waitFor(
-      async () => expect(await readiness()).toEqual({ status: 503, checks: { postgres: "ok", nats: "ok", redis: "unreachable" } }),
-      {
-        timeout: 5_000,
-        interval: 50,
-      },
+      async () =>
+        expect(await readiness()).toEqual({ code: 200, status: "degraded", checks: { postgres: "ok", nats: "ok", redis: "unreachable" } }),
+      { timeout: 5_000, interval: 50 },
     );
     await redis.restart();
-    await vi.waitFor(async () => expect((await readiness()).status).toBe(200), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(async () => expect(await readiness()).toEqual(allUp), { timeout: 5_000, interval: 50 });
+  });
+
+  it("starts while Redis is down (an instance rescheduled in an outage must not crash-loop) and uses it once it is up", async () => {
+    await redis.kill();
+    const started = await mesh.start(bareService, { REDIS_URL: redis.url });
+    try {
+      const readyz = async () => (await fetch(`${started.url}/readyz`, { signal: AbortSignal.timeout(1_500) })).json();
+      expect(await readyz()).toEqual({ status: "degraded", checks: { postgres: "ok", nats: "ok", redis: "unreachable" } });
+      await redis.restart();
+      await vi.waitFor(async () => expect(await started.context.redis.ping()).toBe("PONG"), { timeout: 5_000, interval: 50 });
+      expect(await readyz()).toEqual({ status: "ready", checks: { postgres: "ok", nats: "ok", redis: "ok" } });
+    } finally {
+      await started.stop();
+    }
   });
 
   it("reports a Redis that stopped answering as unreachable, without hanging", async () => {
@@ -194,6 +208,6 @@ describe("startService's readiness", () => {
     } finally {
       redis.resume();
     }
-    await vi.waitFor(async () => expect((await readiness()).status).toBe(200), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(async () => expect(await readiness()).toEqual(allUp), { timeout: 5_000, interval: 50 });
   });
 });

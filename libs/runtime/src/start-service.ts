@@ -157,7 +157,10 @@ export async function startService<TSchema extends Record<string, unknown>>(
     // Before connecting: a failed first connection keeps reconnecting until closed. QUIT is
     // refused at once while disconnected (no offline queue): then just close the socket.
     cleanups.push(() => redis.quit().catch(() => redis.disconnect()));
-    await redis.connect();
+    // Redis is a cache and a rate limiter, with a fallback on every path: a service starts
+    // without it (an instance rescheduled during a Redis outage must not crash-loop), and the
+    // client goes on connecting in the background.
+    await redis.connect().catch((error: unknown) => logger.warn({ err: error }, "starting without redis; it is used once reachable"));
     const relay = createOutboxRelay({ sql: database.sql, js, logger: logger.child({ component: "outbox-relay" }) });
     await relay.start();
     cleanups.push(() => relay.stop());
@@ -252,6 +255,8 @@ export async function startService<TSchema extends Record<string, unknown>>(
         postgres: async () => {
           await database.sql`select 1`;
         },
+      },
+      degradedWithout: {
         nats: async () => {
           if (nats.isClosed()) throw new Error("connection closed");
           await nats.flush();

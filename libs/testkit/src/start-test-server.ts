@@ -19,6 +19,7 @@ export type TestProtocol = "grpc" | "connect" | "grpc-web";
 export interface TestServerOptions {
   services: ServiceRegistration[];
   readiness?: Record<string, ReadinessCheck>;
+  degradedWithout?: Record<string, ReadinessCheck>;
   corsOrigins?: string[];
   /** Default 2 s, so shutdown tests stay quick. */
   shutdownGraceMs?: number;
@@ -51,6 +52,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     verifyToken: createTokenVerifier(TEST_AUTH),
     metrics: createMetrics({ service: "test", processMetrics: false }),
     readiness: options.readiness,
+    degradedWithout: options.degradedWithout,
     corsOrigins: options.corsOrigins,
     shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
     tls: options.tls,

@@ -296,6 +296,31 @@ describe("createResolutionCache without Redis", () => {
     );
   });
 
+  it("starts while Redis is down, answering from Postgres, and uses every tier once Redis is up", async () => {
+    await server.kill();
+    const source = fakeSource();
+    source.rows.set("@jan", resolution("@jan", "jan"));
+    const registry = new Registry();
+    const redis = createRedisClient(server.url, { logger });
+    await expect(redis.connect()).rejects.toThrow();
+    const cache = await startCache(source, { redis, registry, redisTimeoutMs: 20 });
+    for (let i = 0; i < 3; i++) expect((await answered(cache.resolve("@jan")))?.accountId).toBe("jan");
+    expect(await metric(registry, "handles_cache_lookups_total", { tier: "postgres", result: "hit" })).toBe(3);
+
+    await server.restart();
+    // Fresh handles reach Redis once the client is back (the LRU may be trusted, and hold @jan, before that).
+    let probes = 0;
+    await vi.waitFor(
+      async () => {
+        expect((await cache.resolve("@jan"))?.accountId).toBe("jan");
+        expect(await cache.resolve(`@probe${probes++}`)).toBeUndefined();
+        expect(await lruHits(registry)).toBeGreaterThan(0);
+        expect(await metric(registry, "handles_cache_lookups_total", { tier: "redis", result: "miss" })).toBeGreaterThan(0);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
+  });
+
   it("reads Postgres while Redis is down, keeps a change made meanwhile for when it is back, and uses the tiers again", async () => {
     const source = fakeSource();
     source.rows.set("@ivy", resolution("@ivy", "before"));

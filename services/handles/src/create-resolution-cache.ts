@@ -367,9 +367,14 @@ export function createResolutionCache(options: ResolutionCacheOptions): Resoluti
             .then(trustAgain, (error: unknown) => logger.warn({ err: error }, "could not resubscribe to handle invalidations"));
         }
       });
-      if (subscriber.status === "wait") await subscriber.connect();
-      await subscriber.subscribe(channel);
-      trustAgain();
+      try {
+        if (subscriber.status === "wait") await subscriber.connect();
+        await subscriber.subscribe(channel);
+        trustAgain();
+      } catch (error) {
+        // Starting while Redis is out: the LRU stays off until the subscriber is ready (above).
+        logger.warn({ err: error }, "starting without the invalidation channel; resolving without the in-process cache");
+      }
       heartbeat = setInterval(() => {
         // The send time is taken before the PUBLISH executes, so the proof it gives is conservative.
         redis.publish(channel, `${instance}${performance.now()}`).catch(warnPing);
