@@ -145,8 +145,27 @@ describe("posting", () => {
     expect((await balances(a)).balance).toBe(750n);
     expect((await balances(b)).balance).toBe(250n);
     expect((await f.ops.getEntry({ entryId: entry!.entryId })).entry!.lines).toHaveLength(2);
-    expect((await f.as("erin").getEntry({ entryId: entry!.entryId })).entry!.entryId).toBe(entry!.entryId);
     expect((await connectErrorOf(f.as("mallory").getEntry({ entryId: entry!.entryId }))).code).toBe(Code.PermissionDenied);
+  });
+
+  it("shows a user each entry's lines on other people's accounts without their account ids", async () => {
+    const a = await f.wallet("erin", 1_000n);
+    const b = await f.wallet("frank");
+    const { entry } = await f.transfer(a.id, b.id, 250n);
+    const lines = (seen: { lines: Array<{ accountId: string; amount: bigint; side: Side }> } | undefined) =>
+      seen!.lines.map(({ accountId, amount, side }) => ({ accountId, amount, side }));
+    expect(lines((await f.ops.getEntry({ entryId: entry!.entryId })).entry)).toEqual([
+      { accountId: a.id, amount: 250n, side: Side.DEBIT },
+      { accountId: b.id, amount: 250n, side: Side.CREDIT },
+    ]);
+    expect(lines((await f.as("erin").getEntry({ entryId: entry!.entryId })).entry)).toEqual([
+      { accountId: a.id, amount: 250n, side: Side.DEBIT },
+      { accountId: "", amount: 250n, side: Side.CREDIT },
+    ]);
+    expect(lines((await f.as("frank").getEntry({ entryId: entry!.entryId })).entry)).toEqual([
+      { accountId: "", amount: 250n, side: Side.DEBIT },
+      { accountId: b.id, amount: 250n, side: Side.CREDIT },
+    ]);
   });
 
   it("refuses bad input with the right code and changes nothing", async () => {

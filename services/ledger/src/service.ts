@@ -144,24 +144,30 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
       const id = req.entryId.toLowerCase();
       const entry = (await readEntries(sql, [id])).get(id);
       if (principal.role === "user") {
-        const owned =
-          entry !== undefined &&
-          (
-            await db
-              .select({ id: accounts.id })
-              .from(accounts)
-              .where(
-                and(
-                  inArray(
-                    accounts.id,
-                    entry.lines.map((line) => line.accountId),
-                  ),
-                  eq(accounts.owner, principal.subject),
-                ),
-              )
-              .limit(1)
-          ).length > 0;
-        if (!owned) throw new DomainError("permission_denied", `entry ${id} does not touch any of your accounts`);
+        const owned = new Set(
+          entry === undefined
+            ? []
+            : (
+                await db
+                  .select({ id: accounts.id })
+                  .from(accounts)
+                  .where(
+                    and(
+                      inArray(
+                        accounts.id,
+                        entry.lines.map((line) => line.accountId),
+                      ),
+                      eq(accounts.owner, principal.subject),
+                    ),
+                  )
+              ).map((account) => account.id),
+        );
+        if (entry === undefined || owned.size === 0) {
+          throw new DomainError("permission_denied", `entry ${id} does not touch any of your accounts`);
+        }
+        const shown = toEntry(entry);
+        for (const line of shown.lines) if (!owned.has(line.accountId)) line.accountId = "";
+        return { entry: shown };
       }
       if (entry === undefined) throw new DomainError("not_found", `entry ${id} not found`);
       return { entry: toEntry(entry) };

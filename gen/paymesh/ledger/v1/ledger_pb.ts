@@ -1228,7 +1228,9 @@ export const LedgerService: GenService<{
     output: typeof VoidPendingResponseSchema;
   },
   /**
-   * GetEntry returns one entry.
+   * GetEntry returns one entry. A user sees entries touching their accounts, with the account id
+   * of every line on an account they do not own left empty (amounts and sides stay, so the entry
+   * still balances): paying someone does not tell the payer their account.
    *
    * @generated from rpc paymesh.ledger.v1.LedgerService.GetEntry
    */
