@@ -75,6 +75,18 @@ describe("the lookup token bucket", () => {
     expect(Number(refused.metadata.get("retry-after-ms"))).toBeGreaterThan(15_000);
   });
 
+  it("meters registrations like lookups: a refusal that a handle is taken costs a miss, then nothing is told", async () => {
+    const prober = dir.as("prober");
+    const account = await dir.openAccount("prober");
+    for (const handle of ["known", "known_"]) {
+      expect((await connectErrorOf(prober.registerHandle({ handle, accountId: account, displayName: "P" }))).code).toBe(Code.AlreadyExists);
+    }
+    const refused = await connectErrorOf(prober.registerHandle({ handle: "known", accountId: account, displayName: "P" }));
+    expect(refused.code).toBe(Code.ResourceExhausted);
+    expect(refused.rawMessage).not.toContain("taken");
+    expect(await storedTokens("user:prober")).toBeLessThan(5);
+  });
+
   it("exempts services, which also see the owner", async () => {
     const transfers = dir.as("transfers", "service");
     for (let i = 0; i < 30; i++) expect((await connectErrorOf(transfers.resolveHandle({ handle: `nobody${i}` }))).code).toBe(Code.NotFound);

@@ -17,6 +17,8 @@ const ENV = {
   HANDLES_LRU_TTL_MS: "600000",
   HANDLES_NEGATIVE_TTL_MS: "600000",
   OUTBOX_RETENTION_MS: "3600000",
+  // Registration rules are tested here, many refusals per caller; metering is rate-limit.test.ts's.
+  HANDLES_BUCKET_CAPACITY: "100000",
 };
 
 let dir: Directory;

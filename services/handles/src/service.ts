@@ -74,6 +74,11 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
       : lookalikeError(handle);
   }
 
+  /** Whose bucket a caller's lookups are taken from: none for a service, whose own calls are trusted. */
+  function meteredCaller(principal: Principal): string | undefined {
+    return principal.role === "service" ? undefined : `${principal.role}:${principal.subject}`;
+  }
+
   return {
     async registerHandle(req, ctx) {
       const principal = principalOf(ctx);
@@ -82,6 +87,10 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
       const displayName = cleanDisplayName(req.displayName);
       const accountId = req.accountId.toLowerCase();
       await checkAccount(ledger, accountId, principal.subject);
+      // A refused registration says that a handle (or a lookalike) exists, as a lookup would:
+      // metered the same way, a refusal priced as a miss, so registering is no free way to enumerate.
+      const caller = meteredCaller(principal);
+      if (caller !== undefined) await limiter.admit(caller);
       const sealed = sealPersonalData(keyring, handle, accountId, principal.subject);
       const now = new Date();
       const heldUntilBefore = new Date(now.getTime() - cooldownSeconds * 1000);
@@ -130,11 +139,14 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
           });
           return record;
         })
-        .catch((error: unknown) => {
+        .catch(async (error: unknown) => {
           // The skeleton's unique index, the only one a registration can break (the handle's own
           // conflict is the upsert's): a lookalike registered since refuseLookalike looked.
-          if (pgErrorCode(error) === UNIQUE_VIOLATION) throw lookalikeError(handle);
-          throw error;
+          const refusal = pgErrorCode(error) === UNIQUE_VIOLATION ? lookalikeError(handle) : error;
+          if (caller !== undefined && refusal instanceof DomainError && refusal.kind === "already_exists") {
+            await limiter.chargeMiss(caller);
+          }
+          throw refusal;
         });
       // It may have been cached as "no such handle" (or as its previous owner's, deactivated).
       await cache.invalidate(handle);
@@ -151,7 +163,7 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
       // People pay per lookup, also when a service looks up for them (transfers paying a handle
       // for a payer): else paying unknown handles would be a free way to enumerate them. A
       // service's own lookups are trusted and exempt.
-      const caller = req.onBehalfOf !== "" ? `user:${req.onBehalfOf}` : isService ? undefined : `${principal.role}:${principal.subject}`;
+      const caller = req.onBehalfOf !== "" ? `user:${req.onBehalfOf}` : meteredCaller(principal);
       if (caller !== undefined) await limiter.admit(caller);
       const found = await cache.resolve(handle);
       if (found === undefined) {
