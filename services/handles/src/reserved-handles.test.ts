@@ -14,8 +14,14 @@ describe("isReservedHandle", () => {
     "@pay.mesh",
     "@paymesh_hq",
     "@s-u-p-p-o-r-t",
+    "@adm1n",
+    "@r00t",
+    "@secur1ty",
+    "@staff_",
+    "@payrnesh",
+    "@hel.p",
   ])("reserves %s", (handle) => expect(isReservedHandle(handle)).toBe(true));
-  it.each(["@bob", "@administrators", "@helpful", "@mesh", "@rooted"])("leaves %s", (handle) =>
+  it.each(["@bob", "@administrators", "@suport", "@helpful", "@mesh", "@rooted"])("leaves %s", (handle) =>
     expect(isReservedHandle(handle)).toBe(false),
   );
 });
