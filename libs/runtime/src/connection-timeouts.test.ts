@@ -50,6 +50,16 @@ describe("connection timeouts", () => {
     expect(events[0]).toBe("goaway");
   });
 
+  it("tells HTTP/2 clients that a connection may have at most 1,000 streams open at once", async () => {
+    const session = http2.connect(t.url);
+    try {
+      await new Promise((resolve) => session.once("remoteSettings", resolve));
+      expect(session.remoteSettings.maxConcurrentStreams).toBe(1_000);
+    } finally {
+      session.destroy();
+    }
+  });
+
   it("keeps an HTTP/2 connection open while a server stream on it is active, however long it lasts", async () => {
     // 30 ticks 50 ms apart: the stream outlasts the idle timeout three times over.
     const ticks: number[] = [];

@@ -2,6 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { ConnectionTimeouts } from "./connection-timeouts.js";
+import { HTTP2_SETTINGS } from "./http2-settings.js";
 
 type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
 
@@ -26,7 +27,7 @@ const H2_PREFACE_START = Buffer.from("PRI ");
  * request timeouts, nor close idle connections on shutdown.
  */
 export function createCleartextServer(handler: Handler, timeouts: ConnectionTimeouts): CleartextServer {
-  const h2 = http2.createServer({}, handler);
+  const h2 = http2.createServer({ settings: HTTP2_SETTINGS }, handler);
   const h1 = http.createServer(
     {
       keepAliveTimeout: timeouts.keepAliveMs,

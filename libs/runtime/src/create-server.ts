@@ -22,6 +22,7 @@ import { createRpcHandler } from "./create-rpc-handler.js";
 import type { TokenVerifier } from "./create-token-verifier.js";
 import { createServerTracingInterceptor } from "./create-tracing-interceptor.js";
 import { DEFAULT_READ_MAX_BYTES } from "./default-read-max-bytes.js";
+import { HTTP2_SETTINGS } from "./http2-settings.js";
 import type { ServiceRegistration } from "./service-registration.js";
 import { withDeadline } from "./with-deadline.js";
 
@@ -298,7 +299,10 @@ function createTlsServer(
   timeouts: ConnectionTimeouts,
   handle: (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => void,
 ): http2.Http2SecureServer {
-  const server = http2.createSecureServer({ allowHTTP1: true, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handle);
+  const server = http2.createSecureServer(
+    { allowHTTP1: true, settings: HTTP2_SETTINGS, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
+    handle,
+  );
   // With allowHTTP1 the secure server is also the HTTP/1.1 server, and Node reads these from it
   // (they are http.Server's; its constructor takes no option for them). A TLS connection that
   // never finishes its handshake is closed by tls.Server's own handshakeTimeout (120 s).
