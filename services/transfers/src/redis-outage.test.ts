@@ -9,10 +9,12 @@ import { startTransfersMesh, type TestUser, type TransfersMesh } from "../test/s
 // The fault drill: payments by handle under steady load from several clients while the Redis
 // every service uses is SIGKILLed and, later, started again on the same port. Redis is a cache
 // and a rate limiter here, so every payment must still be answered, and promptly (each call
-// carries a 2 s deadline: a slow answer is a DEADLINE_EXCEEDED error, which the test refuses).
+// carries a 4 s deadline: a slow answer is a DEADLINE_EXCEEDED error, which the test refuses).
+// Waiting on Redis, as the cache once did, took 10 s; a payment on this 2-core machine with the
+// rest of the suite running beside it has been seen to take just over 2 s without any Redis wait.
 
 const CLIENTS = 4;
-const DEADLINE_MS = 2_000;
+const DEADLINE_MS = 4_000;
 
 let redis: RedisServer;
 let m: TransfersMesh;
