@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file paymesh/handles/v1/handles.proto.
  */
 export const file_paymesh_handles_v1_handles: GenFile = /*@__PURE__*/
-  fileDesc("CiBwYXltZXNoL2hhbmRsZXMvdjEvaGFuZGxlcy5wcm90bxIScGF5bWVzaC5oYW5kbGVzLnYxIogCCgZIYW5kbGUSDgoGaGFuZGxlGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSDQoFb3duZXIYAyABKAkSFAoMZGlzcGxheV9uYW1lGAQgASgJEg8KB25ldHdvcmsYBSABKAkSMAoGc3RhdHVzGAYgASgOMiAucGF5bWVzaC5oYW5kbGVzLnYxLkhhbmRsZVN0YXR1cxIQCgh2ZXJpZmllZBgHIAEoCBIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIocBChVSZWdpc3RlckhhbmRsZVJlcXVlc3QSLwoGaGFuZGxlGAEgASgJQh+6SBxyGjIYXkA/W0EtWmEtejAtOV8uLV17MywzMH0kEhwKCmFjY291bnRfaWQYAiABKAlCCLpIBXIDsAEBEh8KDGRpc3BsYXlfbmFtZRgDIAEoCUIJukgGcgQQARhkIkQKFlJlZ2lzdGVySGFuZGxlUmVzcG9uc2USKgoGaGFuZGxlGAEgASgLMhoucGF5bWVzaC5oYW5kbGVzLnYxLkhhbmRsZSJnChRSZXNvbHZlSGFuZGxlUmVxdWVzdBIvCgZoYW5kbGUYASABKAlCH7pIHHIaMhheQD9bQS1aYS16MC05Xy4tXXszLDMwfSQSHgoMb25fYmVoYWxmX29mGAIgASgJQgi6SAVyAxiAASK1AQoOUmVzb2x2ZWRIYW5kbGUSDgoGaGFuZGxlGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSGwoTbWFza2VkX2Rpc3BsYXlfbmFtZRgDIAEoCRIPCgduZXR3b3JrGAQgASgJEjAKBnN0YXR1cxgFIAEoDjIgLnBheW1lc2guaGFuZGxlcy52MS5IYW5kbGVTdGF0dXMSEAoIdmVyaWZpZWQYBiABKAgSDQoFb3duZXIYByABKAkiTQoVUmVzb2x2ZUhhbmRsZVJlc3BvbnNlEjQKCHJlc29sdmVkGAEgASgLMiIucGF5bWVzaC5oYW5kbGVzLnYxLlJlc29sdmVkSGFuZGxlIkMKEEdldEhhbmRsZVJlcXVlc3QSLwoGaGFuZGxlGAEgASgJQh+6SBxyGjIYXkA/W0EtWmEtejAtOV8uLV17MywzMH0kIj8KEUdldEhhbmRsZVJlc3BvbnNlEioKBmhhbmRsZRgBIAEoCzIaLnBheW1lc2guaGFuZGxlcy52MS5IYW5kbGUiUQoUTGlzdE15SGFuZGxlc1JlcXVlc3QSGwoJcGFnZV9zaXplGAEgASgNQgi6SAUqAxj0AxIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiAAiJdChVMaXN0TXlIYW5kbGVzUmVzcG9uc2USKwoHaGFuZGxlcxgBIAMoCzIaLnBheW1lc2guaGFuZGxlcy52MS5IYW5kbGUSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIq8BChNVcGRhdGVIYW5kbGVSZXF1ZXN0Ei8KBmhhbmRsZRgBIAEoCUIfukgcchoyGF5AP1tBLVphLXowLTlfLi1dezMsMzB9JBIkCgxkaXNwbGF5X25hbWUYAiABKAlCCbpIBnIEEAEYZEgAiAEBEiEKCmFjY291bnRfaWQYAyABKAlCCLpIBXIDsAEBSAGIAQFCDwoNX2Rpc3BsYXlfbmFtZUINCgtfYWNjb3VudF9pZCJCChRVcGRhdGVIYW5kbGVSZXNwb25zZRIqCgZoYW5kbGUYASABKAsyGi5wYXltZXNoLmhhbmRsZXMudjEuSGFuZGxlIkoKF0RlYWN0aXZhdGVIYW5kbGVSZXF1ZXN0Ei8KBmhhbmRsZRgBIAEoCUIfukgcchoyGF5AP1tBLVphLXowLTlfLi1dezMsMzB9JCJGChhEZWFjdGl2YXRlSGFuZGxlUmVzcG9uc2USKgoGaGFuZGxlGAEgASgLMhoucGF5bWVzaC5oYW5kbGVzLnYxLkhhbmRsZSpmCgxIYW5kbGVTdGF0dXMSHQoZSEFORExFX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFEhBTkRMRV9TVEFUVVNfQUNUSVZFEAESHQoZSEFORExFX1NUQVRVU19ERUFDVElWQVRFRBACMogFCg1IYW5kbGVTZXJ2aWNlEmkKDlJlZ2lzdGVySGFuZGxlEikucGF5bWVzaC5oYW5kbGVzLnYxLlJlZ2lzdGVySGFuZGxlUmVxdWVzdBoqLnBheW1lc2guaGFuZGxlcy52MS5SZWdpc3RlckhhbmRsZVJlc3BvbnNlIgASaQoNUmVzb2x2ZUhhbmRsZRIoLnBheW1lc2guaGFuZGxlcy52MS5SZXNvbHZlSGFuZGxlUmVxdWVzdBopLnBheW1lc2guaGFuZGxlcy52MS5SZXNvbHZlSGFuZGxlUmVzcG9uc2UiA5ACARJdCglHZXRIYW5kbGUSJC5wYXltZXNoLmhhbmRsZXMudjEuR2V0SGFuZGxlUmVxdWVzdBolLnBheW1lc2guaGFuZGxlcy52MS5HZXRIYW5kbGVSZXNwb25zZSIDkAIBEmkKDUxpc3RNeUhhbmRsZXMSKC5wYXltZXNoLmhhbmRsZXMudjEuTGlzdE15SGFuZGxlc1JlcXVlc3QaKS5wYXltZXNoLmhhbmRsZXMudjEuTGlzdE15SGFuZGxlc1Jlc3BvbnNlIgOQAgESYwoMVXBkYXRlSGFuZGxlEicucGF5bWVzaC5oYW5kbGVzLnYxLlVwZGF0ZUhhbmRsZVJlcXVlc3QaKC5wYXltZXNoLmhhbmRsZXMudjEuVXBkYXRlSGFuZGxlUmVzcG9uc2UiABJyChBEZWFjdGl2YXRlSGFuZGxlEisucGF5bWVzaC5oYW5kbGVzLnYxLkRlYWN0aXZhdGVIYW5kbGVSZXF1ZXN0GiwucGF5bWVzaC5oYW5kbGVzLnYxLkRlYWN0aXZhdGVIYW5kbGVSZXNwb25zZSIDkAICYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("CiBwYXltZXNoL2hhbmRsZXMvdjEvaGFuZGxlcy5wcm90bxIScGF5bWVzaC5oYW5kbGVzLnYxIogCCgZIYW5kbGUSDgoGaGFuZGxlGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSDQoFb3duZXIYAyABKAkSFAoMZGlzcGxheV9uYW1lGAQgASgJEg8KB25ldHdvcmsYBSABKAkSMAoGc3RhdHVzGAYgASgOMiAucGF5bWVzaC5oYW5kbGVzLnYxLkhhbmRsZVN0YXR1cxIQCgh2ZXJpZmllZBgHIAEoCBIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIocBChVSZWdpc3RlckhhbmRsZVJlcXVlc3QSLwoGaGFuZGxlGAEgASgJQh+6SBxyGjIYXkA/W0EtWmEtejAtOV8uLV17MywzMH0kEhwKCmFjY291bnRfaWQYAiABKAlCCLpIBXIDsAEBEh8KDGRpc3BsYXlfbmFtZRgDIAEoCUIJukgGcgQQARhkIkQKFlJlZ2lzdGVySGFuZGxlUmVzcG9uc2USKgoGaGFuZGxlGAEgASgLMhoucGF5bWVzaC5oYW5kbGVzLnYxLkhhbmRsZSJnChRSZXNvbHZlSGFuZGxlUmVxdWVzdBIvCgZoYW5kbGUYASABKAlCH7pIHHIaMhheQD9bQS1aYS16MC05Xy4tXXszLDMwfSQSHgoMb25fYmVoYWxmX29mGAIgASgJQgi6SAVyAxiAASK1AQoOUmVzb2x2ZWRIYW5kbGUSDgoGaGFuZGxlGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSGwoTbWFza2VkX2Rpc3BsYXlfbmFtZRgDIAEoCRIPCgduZXR3b3JrGAQgASgJEjAKBnN0YXR1cxgFIAEoDjIgLnBheW1lc2guaGFuZGxlcy52MS5IYW5kbGVTdGF0dXMSEAoIdmVyaWZpZWQYBiABKAgSDQoFb3duZXIYByABKAkiTQoVUmVzb2x2ZUhhbmRsZVJlc3BvbnNlEjQKCHJlc29sdmVkGAEgASgLMiIucGF5bWVzaC5oYW5kbGVzLnYxLlJlc29sdmVkSGFuZGxlIkMKEEdldEhhbmRsZVJlcXVlc3QSLwoGaGFuZGxlGAEgASgJQh+6SBxyGjIYXkA/W0EtWmEtejAtOV8uLV17MywzMH0kIj8KEUdldEhhbmRsZVJlc3BvbnNlEioKBmhhbmRsZRgBIAEoCzIaLnBheW1lc2guaGFuZGxlcy52MS5IYW5kbGUiUQoUTGlzdE15SGFuZGxlc1JlcXVlc3QSGwoJcGFnZV9zaXplGAEgASgNQgi6SAUqAxj0AxIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiAAiJdChVMaXN0TXlIYW5kbGVzUmVzcG9uc2USKwoHaGFuZGxlcxgBIAMoCzIaLnBheW1lc2guaGFuZGxlcy52MS5IYW5kbGUSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIq8BChNVcGRhdGVIYW5kbGVSZXF1ZXN0Ei8KBmhhbmRsZRgBIAEoCUIfukgcchoyGF5AP1tBLVphLXowLTlfLi1dezMsMzB9JBIkCgxkaXNwbGF5X25hbWUYAiABKAlCCbpIBnIEEAEYZEgAiAEBEiEKCmFjY291bnRfaWQYAyABKAlCCLpIBXIDsAEBSAGIAQFCDwoNX2Rpc3BsYXlfbmFtZUINCgtfYWNjb3VudF9pZCJCChRVcGRhdGVIYW5kbGVSZXNwb25zZRIqCgZoYW5kbGUYASABKAsyGi5wYXltZXNoLmhhbmRsZXMudjEuSGFuZGxlIkoKF0RlYWN0aXZhdGVIYW5kbGVSZXF1ZXN0Ei8KBmhhbmRsZRgBIAEoCUIfukgcchoyGF5AP1tBLVphLXowLTlfLi1dezMsMzB9JCJGChhEZWFjdGl2YXRlSGFuZGxlUmVzcG9uc2USKgoGaGFuZGxlGAEgASgLMhoucGF5bWVzaC5oYW5kbGVzLnYxLkhhbmRsZSKUAQoMTG9va3VwUG9saWN5Eh0KCGNhcGFjaXR5GAEgASgDQgu6SAgiBhjAhD0oARImChFyZWZpbGxfcGVyX21pbnV0ZRgCIAEoA0ILukgIIgYYwIQ9KAESHQoIaGl0X2Nvc3QYAyABKANCC7pICCIGGMCEPSgBEh4KCW1pc3NfY29zdBgEIAEoA0ILukgIIgYYwIQ9KAEiGAoWR2V0TG9va3VwUG9saWN5UmVxdWVzdCJLChdHZXRMb29rdXBQb2xpY3lSZXNwb25zZRIwCgZwb2xpY3kYASABKAsyIC5wYXltZXNoLmhhbmRsZXMudjEuTG9va3VwUG9saWN5IlIKFlNldExvb2t1cFBvbGljeVJlcXVlc3QSOAoGcG9saWN5GAEgASgLMiAucGF5bWVzaC5oYW5kbGVzLnYxLkxvb2t1cFBvbGljeUIGukgDyAEBIksKF1NldExvb2t1cFBvbGljeVJlc3BvbnNlEjAKBnBvbGljeRgBIAEoCzIgLnBheW1lc2guaGFuZGxlcy52MS5Mb29rdXBQb2xpY3kqZgoMSGFuZGxlU3RhdHVzEh0KGUhBTkRMRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRIQU5ETEVfU1RBVFVTX0FDVElWRRABEh0KGUhBTkRMRV9TVEFUVVNfREVBQ1RJVkFURUQQAjLqBgoNSGFuZGxlU2VydmljZRJpCg5SZWdpc3RlckhhbmRsZRIpLnBheW1lc2guaGFuZGxlcy52MS5SZWdpc3RlckhhbmRsZVJlcXVlc3QaKi5wYXltZXNoLmhhbmRsZXMudjEuUmVnaXN0ZXJIYW5kbGVSZXNwb25zZSIAEmkKDVJlc29sdmVIYW5kbGUSKC5wYXltZXNoLmhhbmRsZXMudjEuUmVzb2x2ZUhhbmRsZVJlcXVlc3QaKS5wYXltZXNoLmhhbmRsZXMudjEuUmVzb2x2ZUhhbmRsZVJlc3BvbnNlIgOQAgESXQoJR2V0SGFuZGxlEiQucGF5bWVzaC5oYW5kbGVzLnYxLkdldEhhbmRsZVJlcXVlc3QaJS5wYXltZXNoLmhhbmRsZXMudjEuR2V0SGFuZGxlUmVzcG9uc2UiA5ACARJpCg1MaXN0TXlIYW5kbGVzEigucGF5bWVzaC5oYW5kbGVzLnYxLkxpc3RNeUhhbmRsZXNSZXF1ZXN0GikucGF5bWVzaC5oYW5kbGVzLnYxLkxpc3RNeUhhbmRsZXNSZXNwb25zZSIDkAIBEmMKDFVwZGF0ZUhhbmRsZRInLnBheW1lc2guaGFuZGxlcy52MS5VcGRhdGVIYW5kbGVSZXF1ZXN0GigucGF5bWVzaC5oYW5kbGVzLnYxLlVwZGF0ZUhhbmRsZVJlc3BvbnNlIgAScgoQRGVhY3RpdmF0ZUhhbmRsZRIrLnBheW1lc2guaGFuZGxlcy52MS5EZWFjdGl2YXRlSGFuZGxlUmVxdWVzdBosLnBheW1lc2guaGFuZGxlcy52MS5EZWFjdGl2YXRlSGFuZGxlUmVzcG9uc2UiA5ACAhJvCg9HZXRMb29rdXBQb2xpY3kSKi5wYXltZXNoLmhhbmRsZXMudjEuR2V0TG9va3VwUG9saWN5UmVxdWVzdBorLnBheW1lc2guaGFuZGxlcy52MS5HZXRMb29rdXBQb2xpY3lSZXNwb25zZSIDkAIBEm8KD1NldExvb2t1cFBvbGljeRIqLnBheW1lc2guaGFuZGxlcy52MS5TZXRMb29rdXBQb2xpY3lSZXF1ZXN0GisucGF5bWVzaC5oYW5kbGVzLnYxLlNldExvb2t1cFBvbGljeVJlc3BvbnNlIgOQAgJiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * Handle is a directory entry as its owner sees it.
@@ -467,6 +467,126 @@ export const DeactivateHandleResponseSchema: GenMessage<DeactivateHandleResponse
   messageDesc(file_paymesh_handles_v1_handles, 13);
 
 /**
+ * LookupPolicy is the token bucket that meters each caller's lookups, shared by every instance.
+ *
+ * @generated from message paymesh.handles.v1.LookupPolicy
+ */
+export type LookupPolicy = Message<"paymesh.handles.v1.LookupPolicy"> & {
+  /**
+   * Tokens a full bucket holds: the burst a caller may spend at once.
+   *
+   * @generated from field: int64 capacity = 1;
+   */
+  capacity: bigint;
+
+  /**
+   * Tokens added back per minute.
+   *
+   * @generated from field: int64 refill_per_minute = 2;
+   */
+  refillPerMinute: bigint;
+
+  /**
+   * Price of a lookup that found an active handle.
+   *
+   * @generated from field: int64 hit_cost = 3;
+   */
+  hitCost: bigint;
+
+  /**
+   * Price of a lookup that found nothing; not less than hit_cost, so probing costs more than paying.
+   *
+   * @generated from field: int64 miss_cost = 4;
+   */
+  missCost: bigint;
+};
+
+/**
+ * Describes the message paymesh.handles.v1.LookupPolicy.
+ * Use `create(LookupPolicySchema)` to create a new message.
+ */
+export const LookupPolicySchema: GenMessage<LookupPolicy> = /*@__PURE__*/
+  messageDesc(file_paymesh_handles_v1_handles, 14);
+
+/**
+ * GetLookupPolicyRequest asks for the policy in force.
+ *
+ * @generated from message paymesh.handles.v1.GetLookupPolicyRequest
+ */
+export type GetLookupPolicyRequest = Message<"paymesh.handles.v1.GetLookupPolicyRequest"> & {
+};
+
+/**
+ * Describes the message paymesh.handles.v1.GetLookupPolicyRequest.
+ * Use `create(GetLookupPolicyRequestSchema)` to create a new message.
+ */
+export const GetLookupPolicyRequestSchema: GenMessage<GetLookupPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_paymesh_handles_v1_handles, 15);
+
+/**
+ * GetLookupPolicyResponse returns the policy in force.
+ *
+ * @generated from message paymesh.handles.v1.GetLookupPolicyResponse
+ */
+export type GetLookupPolicyResponse = Message<"paymesh.handles.v1.GetLookupPolicyResponse"> & {
+  /**
+   * The policy.
+   *
+   * @generated from field: paymesh.handles.v1.LookupPolicy policy = 1;
+   */
+  policy?: LookupPolicy | undefined;
+};
+
+/**
+ * Describes the message paymesh.handles.v1.GetLookupPolicyResponse.
+ * Use `create(GetLookupPolicyResponseSchema)` to create a new message.
+ */
+export const GetLookupPolicyResponseSchema: GenMessage<GetLookupPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_paymesh_handles_v1_handles, 16);
+
+/**
+ * SetLookupPolicyRequest replaces the policy.
+ *
+ * @generated from message paymesh.handles.v1.SetLookupPolicyRequest
+ */
+export type SetLookupPolicyRequest = Message<"paymesh.handles.v1.SetLookupPolicyRequest"> & {
+  /**
+   * The new policy.
+   *
+   * @generated from field: paymesh.handles.v1.LookupPolicy policy = 1;
+   */
+  policy?: LookupPolicy | undefined;
+};
+
+/**
+ * Describes the message paymesh.handles.v1.SetLookupPolicyRequest.
+ * Use `create(SetLookupPolicyRequestSchema)` to create a new message.
+ */
+export const SetLookupPolicyRequestSchema: GenMessage<SetLookupPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_paymesh_handles_v1_handles, 17);
+
+/**
+ * SetLookupPolicyResponse returns the policy now in force.
+ *
+ * @generated from message paymesh.handles.v1.SetLookupPolicyResponse
+ */
+export type SetLookupPolicyResponse = Message<"paymesh.handles.v1.SetLookupPolicyResponse"> & {
+  /**
+   * The policy.
+   *
+   * @generated from field: paymesh.handles.v1.LookupPolicy policy = 1;
+   */
+  policy?: LookupPolicy | undefined;
+};
+
+/**
+ * Describes the message paymesh.handles.v1.SetLookupPolicyResponse.
+ * Use `create(SetLookupPolicyResponseSchema)` to create a new message.
+ */
+export const SetLookupPolicyResponseSchema: GenMessage<SetLookupPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_paymesh_handles_v1_handles, 18);
+
+/**
  * HandleStatus says whether a handle resolves.
  *
  * @generated from enum paymesh.handles.v1.HandleStatus
@@ -565,6 +685,26 @@ export const HandleService: GenService<{
     methodKind: "unary";
     input: typeof DeactivateHandleRequestSchema;
     output: typeof DeactivateHandleResponseSchema;
+  },
+  /**
+   * GetLookupPolicy returns the anti-enumeration bucket every caller's lookups are metered by.
+   *
+   * @generated from rpc paymesh.handles.v1.HandleService.GetLookupPolicy
+   */
+  getLookupPolicy: {
+    methodKind: "unary";
+    input: typeof GetLookupPolicyRequestSchema;
+    output: typeof GetLookupPolicyResponseSchema;
+  },
+  /**
+   * SetLookupPolicy replaces the lookup bucket (operators and governance); every instance applies it within a second.
+   *
+   * @generated from rpc paymesh.handles.v1.HandleService.SetLookupPolicy
+   */
+  setLookupPolicy: {
+    methodKind: "unary";
+    input: typeof SetLookupPolicyRequestSchema;
+    output: typeof SetLookupPolicyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_paymesh_handles_v1_handles, 0);
