@@ -369,7 +369,10 @@ describe("createConsumerRunner", () => {
       expect(consumerSpan).toBeDefined();
       expect(consumerSpan!.kind).toBe(SpanKind.CONSUMER);
       expect(consumerSpan!.spanContext().traceId).toBe(producer.context.traceId);
-      expect(consumerSpan!.parentSpanContext?.spanId).toBe(producer.context.spanId);
+      // Appended in the producer's span, published in the relay's span under it, applied under that.
+      const publishSpan = tracing.exporter.getFinishedSpans().find((span) => span.name === `publish ${subject}`);
+      expect(publishSpan?.parentSpanContext?.spanId).toBe(producer.context.spanId);
+      expect(consumerSpan!.parentSpanContext?.spanId).toBe(publishSpan!.spanContext().spanId);
       expect(consumerSpan!.attributes["messaging.message.id"]).toBe(producer.id);
       expect(handlerSpanId).toBe(consumerSpan!.spanContext().spanId);
     } finally {

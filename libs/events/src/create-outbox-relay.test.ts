@@ -1,5 +1,6 @@
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { StringValueSchema } from "@bufbuild/protobuf/wkt";
+import { SpanKind } from "@opentelemetry/api";
 import { asc, sql as drizzleSql } from "drizzle-orm";
 import { connect } from "nats";
 import { pino } from "pino";
@@ -145,7 +146,7 @@ describe("createOutboxRelay", () => {
     expect((await readStream(nats.jsm, stream))[0]!.headers["Nats-Msg-Id"]).toBe(id);
   });
 
-  it("sends the event id as Nats-Msg-Id, the type, and the traceparent active at append time", async () => {
+  it("sends the event id as Nats-Msg-Id, the type, and the trace active at append time, through a publish span", async () => {
     const { stream, subject } = await freshStream("headers");
     await startRelay();
     const traced = await tracing.tracer.startActiveSpan("post entry", async (span) => {
@@ -163,10 +164,14 @@ describe("createOutboxRelay", () => {
 
     const [first, second] = await readStream(nats.jsm, stream);
     expect(first!.subject).toBe(subject);
+    const publish = tracing.exporter.getFinishedSpans().find((span) => span.name === `publish ${subject}`);
+    expect(publish?.kind).toBe(SpanKind.PRODUCER);
+    expect(publish?.parentSpanContext?.spanId).toBe(traced.context.spanId);
+    expect(publish?.spanContext().traceId).toBe(traced.context.traceId);
     expect(first!.headers).toEqual({
       "Nats-Msg-Id": traced.id,
       "Paymesh-Event-Type": "google.protobuf.StringValue",
-      traceparent: `00-${traced.context.traceId}-${traced.context.spanId}-01`,
+      traceparent: `00-${traced.context.traceId}-${publish!.spanContext().spanId}-01`,
     });
     expect(second!.headers).toEqual({ "Nats-Msg-Id": untraced, "Paymesh-Event-Type": "google.protobuf.StringValue" });
   });

@@ -1,3 +1,4 @@
+import { propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { type JetStreamClient, headers as natsHeaders } from "nats";
 import { type Logger, pino } from "pino";
 import type { Sql } from "postgres";
@@ -122,9 +123,18 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         for update skip locked`;
       // Publishes are pipelined on the one connection: the server receives (and stores)
       // them in order, and the acks are awaited together instead of one round trip each.
-      const outcomes = await Promise.allSettled(
-        rows.map((row) => js.publish(row.subject, row.payload, { msgID: row.id, headers: toNatsHeaders(row), timeout: publishTimeoutMs })),
-      );
+      const publishing = rows.map((row) => {
+        const { span, headers } = tracedHeaders(row);
+        return { span, ack: js.publish(row.subject, row.payload, { msgID: row.id, headers, timeout: publishTimeoutMs }) };
+      });
+      const outcomes = await Promise.allSettled(publishing.map(({ ack }) => ack));
+      for (const [i, outcome] of outcomes.entries()) {
+        const span = publishing[i]!.span;
+        if (span === undefined) continue;
+        if (outcome.status === "rejected") span.setStatus({ code: SpanStatusCode.ERROR, message: describeError(outcome.reason) });
+        else if (outcome.value.duplicate) span.setAttribute("paymesh.event.duplicate", true);
+        span.end();
+      }
       const published: string[] = [];
       let failure: BatchOutcome["failure"];
       for (const [i, outcome] of outcomes.entries()) {
@@ -202,12 +212,40 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 }
 
-function toNatsHeaders(row: OutboxRow) {
-  const result = natsHeaders();
+const tracer = trace.getTracer("@paymesh/events");
+
+/**
+ * The headers to publish a row with. A row appended inside a trace is published in a PRODUCER
+ * span, child of the span that appended it, whose context replaces the captured one: the
+ * consumers' spans become its children, so one trace runs from the RPC through the publish to
+ * every handler. A row appended outside any trace is published as it is.
+ */
+function tracedHeaders(row: OutboxRow): { span: Span | undefined; headers: ReturnType<typeof natsHeaders> } {
+  const captured = { ...row.headers };
+  let span: Span | undefined;
+  const parent = propagation.extract(ROOT_CONTEXT, captured);
+  if (trace.getSpanContext(parent) !== undefined) {
+    span = tracer.startSpan(
+      `publish ${row.subject}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          "messaging.system": "nats",
+          "messaging.operation.type": "send",
+          "messaging.destination.name": row.subject,
+          "messaging.message.id": row.id,
+          "paymesh.event.type": row.type,
+        },
+      },
+      parent,
+    );
+    propagation.inject(trace.setSpan(parent, span), captured);
+  }
+  const headers = natsHeaders();
   // Captured context first, so it can never override the type.
-  for (const [name, value] of Object.entries(row.headers)) result.set(name, value);
-  result.set(EventHeaders.type, row.type);
-  return result;
+  for (const [name, value] of Object.entries(captured)) headers.set(name, value);
+  headers.set(EventHeaders.type, row.type);
+  return { span, headers };
 }
 
 /** The error text stored in `last_error`: bounded, because a row may fail thousands of times. */

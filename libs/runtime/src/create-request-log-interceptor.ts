@@ -1,5 +1,4 @@
 import type { Interceptor } from "@connectrpc/connect";
-import { trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { codeName } from "./create-metrics.js";
 
@@ -8,7 +7,8 @@ export interface RequestLogInterceptorOptions {
 }
 
 /**
- * One line per RPC: method, final code, duration and trace id. Headers are never
+ * One line per RPC: method, final code and duration (the logger adds the trace and span ids: the
+ * interceptor runs inside the RPC's span). Headers are never
  * logged, so bearer tokens cannot leak here. Raise LOG_LEVEL to `warn` to silence it.
  */
 export function createRequestLogInterceptor(options: RequestLogInterceptorOptions): Interceptor {
@@ -18,7 +18,6 @@ export function createRequestLogInterceptor(options: RequestLogInterceptorOption
     const fields = () => ({
       method: `${req.service.typeName}/${req.method.name}`,
       durationMs: Number(process.hrtime.bigint() - start) / 1e6,
-      traceId: trace.getActiveSpan()?.spanContext().traceId,
     });
     try {
       const res = await next(req);

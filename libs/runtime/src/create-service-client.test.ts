@@ -29,7 +29,7 @@ describe("createServiceClient", () => {
       timeoutMs,
     });
 
-  it("calls over gRPC as the service, with the service role", async () => {
+  it("calls as the service, with the service role", async () => {
     expect(await client().echo({ message: "ping" })).toMatchObject({ message: "ping", subject: "transfers", role: "service" });
   });
 

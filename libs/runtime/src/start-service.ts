@@ -15,7 +15,7 @@ import {
 } from "@paymesh/events";
 import type { Redis } from "ioredis";
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
-import type { Logger } from "pino";
+import type { DestinationStream, Logger } from "pino";
 import { Gauge } from "prom-client";
 import { createIntervalWorker } from "./create-interval-worker.js";
 import { createLogger } from "./create-logger.js";
@@ -102,6 +102,8 @@ export interface StartServiceOptions {
   /** Default `process.env`. Tests pass their own database name, subject prefix and port 0. */
   env?: Env;
   spanProcessors?: SpanProcessor[];
+  /** Where the service's log lines go. Default stdout; tests read them here. */
+  logDestination?: DestinationStream;
   /**
    * Extra server interceptors, closest to the handlers (inside the error boundary, so they see
    * errors as the handlers throw them), after the one every service has (requests with text its
@@ -130,7 +132,7 @@ export async function startService<TSchema extends Record<string, unknown>>(
 ): Promise<RunningService<TSchema>> {
   const env = options.env ?? process.env;
   const config = loadServiceConfig(definition, env);
-  const logger = createLogger({ service: config.service, level: config.logLevel });
+  const logger = createLogger({ service: config.service, level: config.logLevel, destination: options.logDestination });
   const shutdownTracing = setupTracing({
     service: config.service,
     otlpEndpoint: config.otlpEndpoint,

@@ -17,12 +17,13 @@ export interface TestMesh {
    * subject prefix, the URLs of the services started before it, and a Redis key prefix of
    * this mesh's as `<NAME>_REDIS_PREFIX` (handles reads `HANDLES_REDIS_PREFIX`). Every
    * instance of a service shares that prefix, as replicas of one deployment do.
-   * `options.interceptors` (default none) are added to its server, closest to its handlers.
+   * `options.interceptors` (default none) are added to its server, closest to its handlers;
+   * `options.logDestination` (default stdout) receives its log lines.
    */
   start<TSchema extends Record<string, unknown>>(
     definition: ServiceDefinition<TSchema>,
     env?: Env,
-    options?: Pick<StartServiceOptions, "interceptors">,
+    options?: Pick<StartServiceOptions, "interceptors" | "logDestination">,
   ): Promise<RunningService<TSchema> & { database: TestDatabase; redisPrefix: string }>;
   /** A further database owned by the mesh, for a service the test runs itself (e.g. as a child process). */
   database(): Promise<TestDatabase>;
@@ -75,7 +76,11 @@ export async function createTestMesh(): Promise<TestMesh> {
         SHUTDOWN_GRACE_MS: "2000",
         ...extraEnv,
       };
-      const service = await startService(definition, { env, interceptors: options.interceptors }).catch(async (error: unknown) => {
+      const service = await startService(definition, {
+        env,
+        interceptors: options.interceptors,
+        logDestination: options.logDestination,
+      }).catch(async (error: unknown) => {
         await fresh.drop();
         throw error;
       });

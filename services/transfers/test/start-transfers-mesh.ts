@@ -10,6 +10,7 @@ import { handlesService } from "@paymesh/handles";
 import { ledgerService } from "@paymesh/ledger";
 import type { Env } from "@paymesh/runtime";
 import { createTestMesh, type TestMesh } from "@paymesh/testkit";
+import type { DestinationStream } from "pino";
 import { createTransfersService, type TransfersServiceOptions } from "../src/main.js";
 import type { TransfersDatabase } from "../src/transfers-database.js";
 
@@ -69,6 +70,8 @@ export async function startTransfersMesh(
     redisUrl?: string;
     /** Extra interceptors on the ledger's server, closest to its handlers. Default none. */
     ledgerInterceptors?: Interceptor[];
+    /** Where the transfers service logs. Default stdout (at the test mesh's LOG_LEVEL). */
+    transfersLogs?: DestinationStream;
   } = {},
 ): Promise<TransfersMesh> {
   const mesh = await createTestMesh();
@@ -79,7 +82,11 @@ export async function startTransfersMesh(
     const transfersRunning =
       options.transfers === false
         ? undefined
-        : await mesh.start(createTransfersService(options.transfers ?? {}), { ...redis, ...options.env });
+        : await mesh.start(
+            createTransfersService(options.transfers ?? {}),
+            { ...redis, ...options.env },
+            { logDestination: options.transfersLogs },
+          );
     const ledger = mesh.client(LedgerService, ledgerRunning, { subject: "ops", role: "operator" });
     const fundingId = randomUUID();
     await ledger.createAccount({
