@@ -150,6 +150,6 @@ describe("the Merkle log (RFC 9162)", () => {
 
 function flip(hash: Hash, bit: number): Hash {
   const copy = Uint8Array.from(hash);
-  copy[Math.floor(bit / 8) % copy.length]! ^= 1 << bit % 8;
+  copy[Math.floor(bit / 8) % copy.length]! ^= 1 << (bit % 8);
   return copy;
 }

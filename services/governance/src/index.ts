@@ -1,0 +1,5 @@
+export { createGovernanceService, type GovernanceServiceOptions, governanceService } from "./main.js";
+export { type Hash, hashesEqual, leafHash } from "./merkle-hash.js";
+export { DEVELOPMENT_SIGNING_KEY } from "./read-governance-config.js";
+export { keyIdOf, verifyTreeHead } from "./tree-head-signature.js";
+export { rootOfLeaves, verifyConsistency, verifyInclusion } from "./verify-proofs.js";
