@@ -87,12 +87,6 @@ export function createGovernanceHandlers(options: GovernanceHandlersOptions): Se
     return parameter;
   };
 
-  const leafRange = async (start: number, end: number) => {
-    const size = await log.size();
-    if (end > size) throw new DomainError("invalid_argument", `end ${end} is beyond the log's size ${size}`);
-    return size;
-  };
-
   return {
     async listParameters() {
       return { parameters: await Promise.all([...parameters.values()].map(describe)) };
@@ -313,7 +307,8 @@ export function createGovernanceHandlers(options: GovernanceHandlersOptions): Se
       if (end <= start) throw new DomainError("invalid_argument", `end ${end} must be greater than start ${start}`);
       if (end - start > MAX_LEAVES)
         throw new DomainError("invalid_argument", `at most ${MAX_LEAVES} leaves per call; ask for [${start}, ${start + MAX_LEAVES})`);
-      await leafRange(start, end);
+      const size = await log.size();
+      if (end > size) throw new DomainError("invalid_argument", `end ${end} is beyond the log's size ${size}`);
       const leaves = await log.leaves(start, end);
       return { leaves: leaves.map((leaf) => ({ index: BigInt(leaf.index), data: leaf.data })) };
     },
