@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { BucketPolicy } from "./bucket-policy.js";
 import { createLookupLimiter, type LookupLimiter } from "./create-lookup-limiter.js";
 
 // 40 tokens, refilled at 1 per second: 40 hits, or two misses (20 each), empty a bucket.
@@ -28,9 +29,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function limiterOn(redis: Redis) {
+function limiterOn(redis: Redis, { policy = () => BUCKET, redisTimeoutMs }: { policy?: () => BucketPolicy; redisTimeoutMs?: number } = {}) {
   const registry = new Registry();
-  const limiter = createLookupLimiter({ redis, logger, registry, prefix, ...BUCKET });
+  const limiter = createLookupLimiter({ redis, logger, registry, prefix, policy, redisTimeoutMs });
   const fallbacks = async () =>
     (await registry.getMetricsAsJSON()).find((m) => m.name === "handles_limiter_redis_errors_total")?.values[0]?.value ?? 0;
   return { limiter, fallbacks };
@@ -54,7 +55,7 @@ describe("the lookup limiter without Redis", () => {
     // Misses: two of them spend the bucket, then lookups are refused with when to retry.
     for (let i = 0; i < 2; i++) {
       expect(await admission(limiter, "user:scraper")).toBe("admitted");
-      await limiter.chargeMiss("user:scraper");
+      await limiter.chargeMiss("user:scraper", BUCKET);
     }
     const refused = await admission(limiter, "user:scraper");
     expect(refused).toMatchObject({ kind: "resource_exhausted" });
@@ -76,7 +77,7 @@ describe("the lookup limiter without Redis", () => {
     server.pause();
     try {
       expect(await admission(limiter, "user:patient")).toBe("admitted");
-      await withDeadline(limiter.chargeMiss("user:patient"), 1_000, "chargeMiss");
+      await withDeadline(limiter.chargeMiss("user:patient", BUCKET), 1_000, "chargeMiss");
       expect(await fallbacks()).toBe(2);
     } finally {
       server.resume();
@@ -95,4 +96,45 @@ describe("the lookup limiter without Redis", () => {
       { timeout: 5_000, interval: 20 },
     );
   });
+});
+
+describe("the lookup limiter when the policy changes", () => {
+  // The same rules on the shared buckets in Redis (read patiently here, so that a busy machine
+  // does not move a step in process) and on the in-process ones.
+  const limiterWith = (where: "redis" | "in process", policy: () => BucketPolicy) =>
+    where === "redis" ? limiterOn(patient, { policy, redisTimeoutMs: 5_000 }).limiter : limiterOn(dead, { policy }).limiter;
+
+  for (const where of ["redis", "in process"] as const) {
+    it(`applies it to the next step of every bucket, without refilling or wiping them (${where})`, async () => {
+      let policy: BucketPolicy = { capacity: 40, refillPerMinute: 1, hitCost: 1, missCost: 20 };
+      const limiter = limiterWith(where, () => policy);
+      const caller = `user:changing-${where}`;
+      // 40, less a miss: 20. Then a shrink to 5: cut down to the new capacity at the next step.
+      await limiter.chargeMiss(caller, await limiter.admit(caller));
+      expect(await limiter.tokens(caller)).toBeCloseTo(20, 0);
+      policy = { capacity: 5, refillPerMinute: 1, hitCost: 1, missCost: 5 };
+      expect(await limiter.tokens(caller)).toBe(5);
+      for (let i = 0; i < 5; i++) expect(await admission(limiter, caller)).toBe("admitted");
+      expect(await admission(limiter, caller)).toMatchObject({ kind: "resource_exhausted" });
+      // A grow gives nobody tokens: the bucket only refills (a token a minute) toward the new capacity.
+      policy = { capacity: 1_000, refillPerMinute: 1, hitCost: 1, missCost: 5 };
+      expect(await limiter.tokens(caller)).toBeLessThan(0.5);
+      expect(await admission(limiter, caller)).toMatchObject({ kind: "resource_exhausted" });
+      // A caller not seen before starts full, at the new capacity.
+      expect(await limiter.tokens(`${caller}-new`)).toBe(1_000);
+    });
+
+    it(`keeps a debt deeper than a shrunk bucket's floor instead of forgiving it (${where})`, async () => {
+      let policy: BucketPolicy = { capacity: 40, refillPerMinute: 1, hitCost: 1, missCost: 40 };
+      const limiter = limiterWith(where, () => policy);
+      const caller = `user:debtor-${where}`;
+      for (let i = 0; i < 20; i++) await limiter.admit(caller);
+      // 20 left; a miss costs 40 in all: −20.
+      await limiter.chargeMiss(caller, await limiter.admit(caller));
+      expect(await limiter.tokens(caller)).toBeCloseTo(-20, 0);
+      policy = { capacity: 2, refillPerMinute: 1, hitCost: 1, missCost: 2 };
+      expect(await limiter.tokens(caller)).toBeCloseTo(-20, 0);
+      expect(await admission(limiter, caller)).toMatchObject({ kind: "resource_exhausted" });
+    });
+  }
 });

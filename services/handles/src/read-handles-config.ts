@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createEnvReader, type Env } from "@paymesh/runtime";
+import { type BucketPolicy, bucketPolicyProblems } from "./bucket-policy.js";
 import { createKeyring, KEY_BYTES, type Keyring } from "./create-keyring.js";
 
 /**
@@ -9,6 +10,13 @@ import { createKeyring, KEY_BYTES, type Keyring } from "./create-keyring.js";
 const DEVELOPMENT_KEY_ID = "dev";
 export const DEVELOPMENT_ENCRYPTION_KEY = createHash("sha256").update("paymesh-handles-development-encryption-key").digest();
 export const DEVELOPMENT_INDEX_KEY = createHash("sha256").update("paymesh-handles-development-blind-index-key").digest();
+
+const BUCKET_VARIABLES = {
+  capacity: "HANDLES_BUCKET_CAPACITY",
+  refillPerMinute: "HANDLES_BUCKET_REFILL_PER_MINUTE",
+  hitCost: "HANDLES_LOOKUP_HIT_COST",
+  missCost: "HANDLES_LOOKUP_MISS_COST",
+};
 
 /** The handles service's own settings (beside the shared ones of loadConfig). */
 export interface HandlesConfig {
@@ -38,16 +46,17 @@ export interface HandlesConfig {
     /** Time to live of a cached "no such handle" in either tier. `HANDLES_NEGATIVE_TTL_MS`, default 5 000. */
     negativeTtlMs: number;
   };
-  bucket: {
-    /** Tokens a caller starts with and can save up. `HANDLES_BUCKET_CAPACITY`, default 100. */
-    capacity: number;
-    /** Tokens added per minute. `HANDLES_BUCKET_REFILL_PER_MINUTE`, default 60. */
-    refillPerMinute: number;
-    /** `HANDLES_LOOKUP_HIT_COST`, default 1. */
-    hitCost: number;
-    /** `HANDLES_LOOKUP_MISS_COST`, default 20. */
-    missCost: number;
-  };
+  /**
+   * The lookup policy in force until one is set through SetLookupPolicy (which then wins on every
+   * instance): `HANDLES_BUCKET_CAPACITY` (default 100), `HANDLES_BUCKET_REFILL_PER_MINUTE` (60),
+   * `HANDLES_LOOKUP_HIT_COST` (1), `HANDLES_LOOKUP_MISS_COST` (20).
+   */
+  bucket: BucketPolicy;
+  /**
+   * Pause between the re-reads of the stored lookup policy, the bound on how late an instance
+   * applies a change whose event it missed. `HANDLES_LOOKUP_POLICY_REFRESH_MS`, default 500.
+   */
+  lookupPolicyRefreshMs: number;
   keyring: Keyring;
 }
 
@@ -122,10 +131,9 @@ export function readHandlesConfig(env: Env, nodeEnv: string): HandlesConfig {
       hitCost: reader.integer("HANDLES_LOOKUP_HIT_COST", 1, 1, 1_000_000),
       missCost: reader.integer("HANDLES_LOOKUP_MISS_COST", 20, 1, 1_000_000),
     },
+    lookupPolicyRefreshMs: reader.integer("HANDLES_LOOKUP_POLICY_REFRESH_MS", 500, 10, 60_000),
   };
-  if (config.bucket.missCost < config.bucket.hitCost)
-    reader.problem("HANDLES_LOOKUP_MISS_COST", "must not be less than HANDLES_LOOKUP_HIT_COST");
-  if (config.bucket.capacity < config.bucket.hitCost) reader.problem("HANDLES_BUCKET_CAPACITY", "must hold at least one hit");
+  for (const [field, message] of bucketPolicyProblems(config.bucket, BUCKET_VARIABLES)) reader.problem(BUCKET_VARIABLES[field], message);
   reader.finish();
   return { ...config, keyring: createKeyring({ keys, currentKeyId, indexKey }) };
 }

@@ -1,6 +1,6 @@
 import { bytea } from "@paymesh/db";
 import { type SQL, sql } from "drizzle-orm";
-import { boolean, check, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { handleSkeleton } from "./handle-skeleton.js";
 
 export { outbox, parkedEvents, processedEvents } from "@paymesh/events";
@@ -51,3 +51,37 @@ export const handles = pgTable(
 );
 
 export type HandleRow = typeof handles.$inferSelect;
+
+/**
+ * The lookup policy set through SetLookupPolicy: at most one row (`id` is always true). Without
+ * it, the policy in force is the one in the service's settings. Never deleted: to go back to the
+ * settings' values, set them.
+ */
+export const lookupPolicy = pgTable(
+  "lookup_policy",
+  {
+    id: boolean("id").primaryKey().default(true),
+    capacity: integer("capacity").notNull(),
+    refillPerMinute: integer("refill_per_minute").notNull(),
+    hitCost: integer("hit_cost").notNull(),
+    missCost: integer("miss_cost").notNull(),
+    /**
+     * Counts the changes, from 1. An instance applies a policy read or heard only if its revision
+     * is higher than the one it holds, so a slow read never puts an older policy back.
+     */
+    revision: bigint("revision", { mode: "number" }).notNull(),
+    /** Token subject of the operator or service that set it. */
+    updatedBy: text("updated_by").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("lookup_policy_single_row", sql`${t.id}`),
+    // The rules SetLookupPolicy checks (bucketPolicyProblems), held by the table too.
+    check(
+      "lookup_policy_usable",
+      sql`${t.hitCost} >= 1 and ${t.refillPerMinute} >= 1 and ${t.missCost} >= ${t.hitCost} and ${t.capacity} >= ${t.missCost}`,
+    ),
+  ],
+);
+
+export type LookupPolicyRow = typeof lookupPolicy.$inferSelect;

@@ -6,12 +6,14 @@ import { appendEvent } from "@paymesh/events";
 import { HandleDeactivatedSchema, HandleRegisteredSchema, HandleUpdatedSchema } from "@paymesh/gen/paymesh/handles/v1/events_pb";
 import { type HandleService, HandleStatus } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
-import { DomainError, type Principal, principalOf, readPageRequest, toPage } from "@paymesh/runtime";
+import { DomainError, type Principal, principalOf, readPageRequest, requireRole, toPage } from "@paymesh/runtime";
 import { and, asc, eq, gt, ne, sql } from "drizzle-orm";
+import { type BucketPolicy, bucketPolicyProblems } from "./bucket-policy.js";
 import { checkAccount } from "./check-account.js";
 import { cleanDisplayName } from "./clean-display-name.js";
 import type { Keyring } from "./create-keyring.js";
 import type { LookupLimiter } from "./create-lookup-limiter.js";
+import type { LookupPolicyStore } from "./create-lookup-policy-store.js";
 import type { ResolutionCache } from "./create-resolution-cache.js";
 import { openHandleRow, sealPersonalData } from "./handle-record.js";
 import { handleSkeleton } from "./handle-skeleton.js";
@@ -19,6 +21,7 @@ import type { HandlesDatabase, HandlesTransaction } from "./handles-database.js"
 import { isReservedHandle } from "./reserved-handles.js";
 import { type HandleRow, handles } from "./schema.js";
 import { toHandleProto } from "./to-handle-proto.js";
+import { toLookupPolicyProto } from "./to-lookup-policy-proto.js";
 
 export interface HandleServiceOptions {
   db: HandlesDatabase;
@@ -26,6 +29,7 @@ export interface HandleServiceOptions {
   ledger: Client<typeof LedgerService>;
   cache: ResolutionCache;
   limiter: LookupLimiter;
+  policies: LookupPolicyStore;
   subject: (event: string) => string;
   /** Network of newly registered handles. */
   network: string;
@@ -34,7 +38,7 @@ export interface HandleServiceOptions {
 }
 
 export function createHandleService(options: HandleServiceOptions): ServiceImpl<typeof HandleService> {
-  const { db, keyring, ledger, cache, limiter, subject, network, cooldownSeconds } = options;
+  const { db, keyring, ledger, cache, limiter, policies, subject, network, cooldownSeconds } = options;
 
   const isOperator = (principal: Principal) => principal.role === "operator";
   const owns = (principal: Principal, row: HandleRow) => Buffer.from(row.ownerIndex).equals(keyring.blindIndex(principal.subject));
@@ -152,10 +156,10 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
       // for a payer): else paying unknown handles would be a free way to enumerate them. A
       // service's own lookups are trusted and exempt.
       const caller = req.onBehalfOf !== "" ? `user:${req.onBehalfOf}` : isService ? undefined : `${principal.role}:${principal.subject}`;
-      if (caller !== undefined) await limiter.admit(caller);
+      const metered = caller === undefined ? undefined : { caller, price: await limiter.admit(caller) };
       const found = await cache.resolve(handle);
       if (found === undefined) {
-        if (caller !== undefined) await limiter.chargeMiss(caller);
+        if (metered !== undefined) await limiter.chargeMiss(metered.caller, metered.price);
         throw new DomainError("not_found", `handle ${handle} not found`);
       }
       return {
@@ -271,8 +275,34 @@ export function createHandleService(options: HandleServiceOptions): ServiceImpl<
       if (changed) await cache.invalidate(handle);
       return { handle: toHandleProto(record) };
     },
+
+    // Operators and services (governance executing a passed proposal) only: the policy is what
+    // stands between a person and enumerating the directory.
+    async getLookupPolicy(_req, ctx) {
+      requireRole(ctx, "operator", "service");
+      // Read, not just this instance's memory: right after a change through another instance,
+      // its caller reads what it set (and this instance applies it too).
+      return { policy: toLookupPolicyProto(await policies.refresh()) };
+    },
+
+    async setLookupPolicy(req, ctx) {
+      const principal = requireRole(ctx, "operator", "service");
+      // Each field is 1..1 000 000 (the request's own validation), so exact as a number.
+      const { capacity, refillPerMinute, hitCost, missCost } = req.policy!;
+      const policy: BucketPolicy = {
+        capacity: Number(capacity),
+        refillPerMinute: Number(refillPerMinute),
+        hitCost: Number(hitCost),
+        missCost: Number(missCost),
+      };
+      const problems = bucketPolicyProblems(policy, POLICY_FIELDS);
+      if (problems.length > 0) throw new DomainError("invalid_argument", problems.map(([, message]) => message).join("; "));
+      return { policy: toLookupPolicyProto(await policies.set(policy, principal.subject)) };
+    },
   };
 }
+
+const POLICY_FIELDS = { capacity: "capacity", refillPerMinute: "refill_per_minute", hitCost: "hit_cost", missCost: "miss_cost" };
 
 const UNIQUE_VIOLATION = "23505";
 

@@ -6,7 +6,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Handle } from "./handles_pb.js";
+import type { Handle, LookupPolicy } from "./handles_pb.js";
 import { file_paymesh_handles_v1_handles } from "./handles_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file paymesh/handles/v1/events.proto.
  */
 export const file_paymesh_handles_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wYXltZXNoL2hhbmRsZXMvdjEvZXZlbnRzLnByb3RvEhJwYXltZXNoLmhhbmRsZXMudjEiPgoQSGFuZGxlUmVnaXN0ZXJlZBIqCgZoYW5kbGUYASABKAsyGi5wYXltZXNoLmhhbmRsZXMudjEuSGFuZGxlIjsKDUhhbmRsZVVwZGF0ZWQSKgoGaGFuZGxlGAEgASgLMhoucGF5bWVzaC5oYW5kbGVzLnYxLkhhbmRsZSI/ChFIYW5kbGVEZWFjdGl2YXRlZBIqCgZoYW5kbGUYASABKAsyGi5wYXltZXNoLmhhbmRsZXMudjEuSGFuZGxlYgZwcm90bzM", [file_paymesh_handles_v1_handles]);
+  fileDesc("Ch9wYXltZXNoL2hhbmRsZXMvdjEvZXZlbnRzLnByb3RvEhJwYXltZXNoLmhhbmRsZXMudjEiPgoQSGFuZGxlUmVnaXN0ZXJlZBIqCgZoYW5kbGUYASABKAsyGi5wYXltZXNoLmhhbmRsZXMudjEuSGFuZGxlIjsKDUhhbmRsZVVwZGF0ZWQSKgoGaGFuZGxlGAEgASgLMhoucGF5bWVzaC5oYW5kbGVzLnYxLkhhbmRsZSI/ChFIYW5kbGVEZWFjdGl2YXRlZBIqCgZoYW5kbGUYASABKAsyGi5wYXltZXNoLmhhbmRsZXMudjEuSGFuZGxlIm0KE0xvb2t1cFBvbGljeUNoYW5nZWQSMAoGcG9saWN5GAEgASgLMiAucGF5bWVzaC5oYW5kbGVzLnYxLkxvb2t1cFBvbGljeRISCgpjaGFuZ2VkX2J5GAIgASgJEhAKCHJldmlzaW9uGAMgASgDYgZwcm90bzM", [file_paymesh_handles_v1_handles]);
 
 /**
  * HandleRegistered is published when a handle is claimed.
@@ -78,4 +78,40 @@ export type HandleDeactivated = Message<"paymesh.handles.v1.HandleDeactivated"> 
  */
 export const HandleDeactivatedSchema: GenMessage<HandleDeactivated> = /*@__PURE__*/
   messageDesc(file_paymesh_handles_v1_events, 2);
+
+/**
+ * LookupPolicyChanged is published when the lookup policy is replaced (by an operator or by
+ * governance executing a proposal). Every handles instance applies the new policy on hearing it.
+ *
+ * @generated from message paymesh.handles.v1.LookupPolicyChanged
+ */
+export type LookupPolicyChanged = Message<"paymesh.handles.v1.LookupPolicyChanged"> & {
+  /**
+   * The policy now in force.
+   *
+   * @generated from field: paymesh.handles.v1.LookupPolicy policy = 1;
+   */
+  policy?: LookupPolicy | undefined;
+
+  /**
+   * Who set it: the token subject of the operator or service that called SetLookupPolicy.
+   *
+   * @generated from field: string changed_by = 2;
+   */
+  changedBy: string;
+
+  /**
+   * Counts the changes, from 1: relays may publish out of order, so the highest seen is current.
+   *
+   * @generated from field: int64 revision = 3;
+   */
+  revision: bigint;
+};
+
+/**
+ * Describes the message paymesh.handles.v1.LookupPolicyChanged.
+ * Use `create(LookupPolicyChangedSchema)` to create a new message.
+ */
+export const LookupPolicyChangedSchema: GenMessage<LookupPolicyChanged> = /*@__PURE__*/
+  messageDesc(file_paymesh_handles_v1_events, 3);
 
