@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Code } from "@connectrpc/connect";
 import { type Proposal, ProposalState, VoteSupport } from "@paymesh/gen/paymesh/governance/v1/governance_pb";
+import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { connectErrorOf } from "@paymesh/testkit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type GovernanceMesh, MINUTE, startGovernanceMesh } from "../test/start-governance-mesh.js";
@@ -235,5 +236,35 @@ describe("bad input changes nothing", () => {
     const other = await connectErrorOf(g.as("alice").createProposal({ ...request, newValue: 151n }));
     expect(other.code).toBe(Code.AlreadyExists);
     expect(other.rawMessage).toMatch(/new_value/);
+  });
+});
+
+describe("the handles lookup bucket", () => {
+  it("changes by vote through handles' SetLookupPolicy, and a value handles refuses is recorded FAILED", async () => {
+    const handles = g.mesh.client(HandleService, { url: g.handlesUrl }, { subject: "ops", role: "operator" });
+    const before = (await handles.getLookupPolicy({})).policy!;
+    const { parameter } = await g.as("alice").getParameter({ name: "handles.lookup.miss_cost" });
+    expect(parameter).toMatchObject({ currentValue: before.missCost, ownerService: "handles" });
+
+    const raise = await propose("alice", "handles.lookup.miss_cost", before.missCost + 5n);
+    // Dearer misses tighten the safeguard: a simple majority.
+    expect(raise.rule).toMatchObject({ thresholdBps: 5_000 });
+    g.clock.advance(MINUTE);
+    // dave joined in an earlier test: four eligible, three FOR decide it.
+    for (const voter of ["alice", "bob", "carol"]) await vote(voter, raise, VoteSupport.FOR);
+    await eventually(raise, ProposalState.QUEUED);
+    g.clock.advance(60 * MINUTE);
+    await eventually(raise, ProposalState.EXECUTED);
+    expect((await handles.getLookupPolicy({})).policy).toMatchObject({ ...before, missCost: before.missCost + 5n });
+
+    // A hit dearer than a miss: within governance's bounds, refused by handles.
+    const refused = await propose("bob", "handles.lookup.hit_cost", before.missCost + 6n);
+    g.clock.advance(MINUTE);
+    for (const voter of ["alice", "bob", "carol"]) await vote(voter, refused, VoteSupport.FOR);
+    await eventually(refused, ProposalState.QUEUED);
+    g.clock.advance(60 * MINUTE);
+    const failed = await eventually(refused, ProposalState.FAILED);
+    expect(failed.executionError).toMatch(/handles refused the new value \(InvalidArgument\)/);
+    expect((await handles.getLookupPolicy({})).policy!.hitCost).toBe(before.hitCost);
   });
 });

@@ -25,6 +25,7 @@ export interface GovernanceMesh {
   as(subject: string, role?: Role, instance?: number): Client<typeof GovernanceService>;
   /** GovernanceService as an operator. */
   operator: Client<typeof GovernanceService>;
+  handlesUrl: string;
   /** TransferService as an operator, to read limits as they are. */
   transfers: Client<typeof TransferService>;
   stop(): Promise<void>;
@@ -49,7 +50,7 @@ export async function startGovernanceMesh(options: { instances?: number; env?: E
   };
   try {
     await mesh.start(ledgerService);
-    await mesh.start(handlesService);
+    const handles = await mesh.start(handlesService);
     const transfers = await mesh.start(transfersService);
     const env: Env = {
       GOVERNANCE_VOTING_DELAY_MS: String(MINUTE),
@@ -70,6 +71,7 @@ export async function startGovernanceMesh(options: { instances?: number; env?: E
       mesh,
       clock,
       urls,
+      handlesUrl: handles.url,
       governanceDb: first.context.database.db as GovernanceDatabase,
       as,
       operator: as("ops", "operator"),
