@@ -44,7 +44,7 @@ export interface ExecutionPass {
 }
 
 /** The idempotency key of a proposal's execution, sent to the owner as the `idempotency-key` header. */
-export function executionKeyOf(proposalId: string): string {
+function executionKeyOf(proposalId: string): string {
   return `governance-proposal-${proposalId}`;
 }
 

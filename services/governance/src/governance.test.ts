@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { Code } from "@connectrpc/connect";
+import { streamNameFor } from "@paymesh/events";
 import { type Proposal, ProposalState, VoteSupport } from "@paymesh/gen/paymesh/governance/v1/governance_pb";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { connectErrorOf } from "@paymesh/testkit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type GovernanceMesh, MINUTE, startGovernanceMesh } from "../test/start-governance-mesh.js";
+import { rebuildTallies } from "./rebuild-tallies.js";
+import { proposalTallies } from "./schema.js";
 
 let g: GovernanceMesh;
 
@@ -266,5 +269,33 @@ describe("the handles lookup bucket", () => {
     const failed = await eventually(refused, ProposalState.FAILED);
     expect(failed.executionError).toMatch(/handles refused the new value \(InvalidArgument\)/);
     expect((await handles.getLookupPolicy({})).policy!.hitCost).toBe(before.hitCost);
+  });
+});
+
+describe("the tally read table", () => {
+  it("is rebuilt by replaying the governance stream to what the projection kept", async () => {
+    const { governanceDb: db } = g;
+    const snapshot = async () =>
+      (await db.select().from(proposalTallies).orderBy(proposalTallies.proposalId)).map(({ updatedAt: _, ...row }) => row);
+    const proposals = await g.as("alice").listProposals({ pageSize: 500 });
+    await vi.waitFor(async () => expect((await snapshot()).length).toBe(proposals.proposals.length), { timeout: 10_000 });
+    const before = await snapshot();
+    await db.delete(proposalTallies);
+    const replayed = await rebuildTallies({
+      db,
+      js: g.mesh.nats.js,
+      jsm: g.mesh.nats.jsm,
+      stream: streamNameFor(g.mesh.prefix, "governance"),
+    });
+    expect(replayed).toBeGreaterThan(proposals.proposals.length);
+    expect(await snapshot()).toEqual(before);
+    for (const proposal of proposals.proposals) {
+      const row = before.find((r) => r.proposalId === proposal.id)!;
+      expect(row).toMatchObject({
+        forVotes: proposal.tally!.forVotes,
+        againstVotes: proposal.tally!.againstVotes,
+        abstainVotes: proposal.tally!.abstainVotes,
+      });
+    }
   });
 });

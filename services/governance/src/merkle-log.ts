@@ -11,7 +11,7 @@ import { logHead, logLeaves, logNodes } from "./schema.js";
 type Queryable = GovernanceDatabase | GovernanceTransaction;
 
 /** The stored subtree hashes, read in one statement however many are asked for. */
-export function nodeReaderOf(db: Queryable): NodeReader {
+function nodeReaderOf(db: Queryable): NodeReader {
   return {
     async read(keys: readonly NodeKey[]) {
       const found = new Map<string, Hash>();

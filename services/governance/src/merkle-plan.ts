@@ -18,7 +18,7 @@ export interface LeafRange {
 }
 
 /** The largest power of two strictly below n (n ≥ 2): the RFC's split point k. */
-export function splitPoint(n: number): number {
+function splitPoint(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;

@@ -10,7 +10,7 @@ import { proposalCanceled, proposalClosed, proposalCreated, type SubjectOf, vote
 import { members, proposals, proposalVoters, type SupportName, votes } from "./schema.js";
 
 /** States in which a proposal may still change a parameter: at most one per parameter. */
-export const IN_FLIGHT = ["open", "succeeded", "queued"] as const;
+const IN_FLIGHT = ["open", "succeeded", "queued"] as const;
 
 /** A proposal as its proposer asked for it, with what the service decided around it. */
 export interface NewProposal {

@@ -10,7 +10,7 @@ import type { GovernanceDatabase } from "../src/governance-database.js";
 import { createGovernanceService } from "../src/main.js";
 
 /** A clock tests move forward, shared by every governance instance of the mesh. */
-export interface TestClock {
+interface TestClock {
   now(): Date;
   advance(ms: number): void;
 }
