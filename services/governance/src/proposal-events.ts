@@ -38,11 +38,11 @@ export function proposalCreated(subject: SubjectOf, row: ProposalRow, voters: st
   };
 }
 
-export function voteCast(subject: SubjectOf, vote: VoteRow, row: ProposalRow, voters: string[]): OutgoingEvent {
+export function voteCast(subject: SubjectOf, vote: VoteRow, row: ProposalRow): OutgoingEvent {
   return {
     subject: subject("vote_cast"),
     schema: VoteCastSchema,
-    message: create(VoteCastSchema, { vote: toVote(vote), tally: tallyOf(row), eligibleVoters: voters }),
+    message: create(VoteCastSchema, { vote: toVote(vote), tally: tallyOf(row), proposer: row.proposer }),
   };
 }
 

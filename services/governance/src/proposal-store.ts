@@ -1,7 +1,7 @@
 import { appendEvents } from "@paymesh/events";
 import type { Principal } from "@paymesh/runtime";
 import { DomainError } from "@paymesh/runtime";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Counts, decidedEarly, type Rule } from "./decide-outcome.js";
 import type { GovernanceTransaction, ProposalRow, VoteRow } from "./governance-database.js";
 import { cancellationRecord, outcomeRecord, proposalRecord, voteRecord } from "./log-records.js";
@@ -120,27 +120,28 @@ export async function castVote(
   const { proposalId, voter, at } = input;
   const row = await findProposal(tx, proposalId, true);
   if (row === undefined) throw new DomainError("not_found", `proposal ${proposalId} not found`);
-  const [eligible] = await tx
-    .select()
-    .from(proposalVoters)
-    .where(and(eq(proposalVoters.proposalId, proposalId), eq(proposalVoters.subject, voter)));
-  if (eligible === undefined) {
+  // Eligibility and an earlier vote in one round trip.
+  const [standing] = await tx
+    .select({
+      eligible: sql<boolean>`exists (select 1 from ${proposalVoters} where ${proposalVoters.proposalId} = ${proposalId} and ${proposalVoters.subject} = ${voter})`,
+      already: sql<SupportName | null>`(select ${votes.support} from ${votes} where ${votes.proposalId} = ${proposalId} and ${votes.voter} = ${voter})`,
+    })
+    .from(sql`(select 1) as once`);
+  if (!standing!.eligible) {
     throw new DomainError(
       "permission_denied",
       `${voter} may not vote on proposal ${proposalId}: only those who were members when it was created may`,
     );
   }
-  const [already] = await tx
-    .select({ support: votes.support })
-    .from(votes)
-    .where(and(eq(votes.proposalId, proposalId), eq(votes.voter, voter)));
-  if (already !== undefined)
+  if (standing!.already !== null) {
     throw new DomainError(
       "already_exists",
-      `${voter} already voted ${already.support.toUpperCase()} on proposal ${proposalId}; votes are final`,
+      `${voter} already voted ${standing!.already.toUpperCase()} on proposal ${proposalId}; votes are final`,
     );
-  if (row.state !== "open")
+  }
+  if (row.state !== "open") {
     throw new DomainError("failed_precondition", `voting on proposal ${proposalId} is over: it is ${row.state.toUpperCase()}`);
+  }
   if (at < row.voteStart) {
     throw new DomainError("failed_precondition", `voting on proposal ${proposalId} opens at ${row.voteStart.toISOString()}`);
   }
@@ -153,7 +154,8 @@ export async function castVote(
   const decided = decidedEarly(counts, { quorumBps: row.quorumBps, thresholdBps: row.thresholdBps });
   const after: ProposalRow = decided === undefined ? counted : { ...counted, state: decided, closedAt: at };
   const draft = { proposalId, voter, support: input.support, reason: input.reason, castAt: at };
-  const voters = (await votersOf(tx, [proposalId])).get(proposalId)!;
+  // The eligible voters only when the vote closes the proposal: ProposalClosed carries them, VoteCast does not.
+  const voters = decided === undefined ? [] : (await votersOf(tx, [proposalId])).get(proposalId)!;
   const [leafIndex] = await appendToLog(tx, decided === undefined ? [voteRecord(draft)] : [voteRecord(draft), outcomeRecord(after, true)]);
   const vote: VoteRow = { ...draft, leafIndex: leafIndex! };
   await Promise.all([
@@ -163,7 +165,7 @@ export async function castVote(
       .set({ [key]: after[key], state: after.state, closedAt: after.closedAt })
       .where(eq(proposals.id, proposalId)),
     appendEvents(tx, [
-      voteCast(subject, vote, after, voters),
+      voteCast(subject, vote, after),
       ...(decided === undefined ? [] : [proposalClosed(subject, after, voters, true, at)]),
     ]),
   ]);

@@ -3,8 +3,8 @@
 /* eslint-disable */
 
 // Domain events of governance (stream PAYMESH_GOVERNANCE, subjects paymesh.governance.<event>).
-// Each lifecycle event carries the proposal's frozen eligible voters, so a consumer can tell the
-// members concerned without calling governance.
+// Each proposal lifecycle event carries the proposal's frozen eligible voters, so a consumer can
+// tell the members concerned without calling governance.
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file paymesh/governance/v1/events.proto.
  */
 export const file_paymesh_governance_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiJwYXltZXNoL2dvdmVybmFuY2UvdjEvZXZlbnRzLnByb3RvEhVwYXltZXNoLmdvdmVybmFuY2UudjEiPAoLTWVtYmVyQWRkZWQSLQoGbWVtYmVyGAEgASgLMh0ucGF5bWVzaC5nb3Zlcm5hbmNlLnYxLk1lbWJlciI0Cg1NZW1iZXJSZW1vdmVkEg8KB3N1YmplY3QYASABKAkSEgoKcmVtb3ZlZF9ieRgCIAEoCSJdCg9Qcm9wb3NhbENyZWF0ZWQSMQoIcHJvcG9zYWwYASABKAsyHy5wYXltZXNoLmdvdmVybmFuY2UudjEuUHJvcG9zYWwSFwoPZWxpZ2libGVfdm90ZXJzGAIgAygJInsKCFZvdGVDYXN0EikKBHZvdGUYASABKAsyGy5wYXltZXNoLmdvdmVybmFuY2UudjEuVm90ZRIrCgV0YWxseRgCIAEoCzIcLnBheW1lc2guZ292ZXJuYW5jZS52MS5UYWxseRIXCg9lbGlnaWJsZV92b3RlcnMYAyADKAkiawoOUHJvcG9zYWxDbG9zZWQSMQoIcHJvcG9zYWwYASABKAsyHy5wYXltZXNoLmdvdmVybmFuY2UudjEuUHJvcG9zYWwSDQoFZWFybHkYAiABKAgSFwoPZWxpZ2libGVfdm90ZXJzGAMgAygJIlwKDlByb3Bvc2FsUXVldWVkEjEKCHByb3Bvc2FsGAEgASgLMh8ucGF5bWVzaC5nb3Zlcm5hbmNlLnYxLlByb3Bvc2FsEhcKD2VsaWdpYmxlX3ZvdGVycxgCIAMoCSJeChBQcm9wb3NhbEV4ZWN1dGVkEjEKCHByb3Bvc2FsGAEgASgLMh8ucGF5bWVzaC5nb3Zlcm5hbmNlLnYxLlByb3Bvc2FsEhcKD2VsaWdpYmxlX3ZvdGVycxgCIAMoCSJdCg9FeGVjdXRpb25GYWlsZWQSMQoIcHJvcG9zYWwYASABKAsyHy5wYXltZXNoLmdvdmVybmFuY2UudjEuUHJvcG9zYWwSFwoPZWxpZ2libGVfdm90ZXJzGAIgAygJIl4KEFByb3Bvc2FsQ2FuY2VsZWQSMQoIcHJvcG9zYWwYASABKAsyHy5wYXltZXNoLmdvdmVybmFuY2UudjEuUHJvcG9zYWwSFwoPZWxpZ2libGVfdm90ZXJzGAIgAygJYgZwcm90bzM", [file_paymesh_governance_v1_governance]);
+  fileDesc("CiJwYXltZXNoL2dvdmVybmFuY2UvdjEvZXZlbnRzLnByb3RvEhVwYXltZXNoLmdvdmVybmFuY2UudjEiPAoLTWVtYmVyQWRkZWQSLQoGbWVtYmVyGAEgASgLMh0ucGF5bWVzaC5nb3Zlcm5hbmNlLnYxLk1lbWJlciI0Cg1NZW1iZXJSZW1vdmVkEg8KB3N1YmplY3QYASABKAkSEgoKcmVtb3ZlZF9ieRgCIAEoCSJdCg9Qcm9wb3NhbENyZWF0ZWQSMQoIcHJvcG9zYWwYASABKAsyHy5wYXltZXNoLmdvdmVybmFuY2UudjEuUHJvcG9zYWwSFwoPZWxpZ2libGVfdm90ZXJzGAIgAygJInQKCFZvdGVDYXN0EikKBHZvdGUYASABKAsyGy5wYXltZXNoLmdvdmVybmFuY2UudjEuVm90ZRIrCgV0YWxseRgCIAEoCzIcLnBheW1lc2guZ292ZXJuYW5jZS52MS5UYWxseRIQCghwcm9wb3NlchgDIAEoCSJrCg5Qcm9wb3NhbENsb3NlZBIxCghwcm9wb3NhbBgBIAEoCzIfLnBheW1lc2guZ292ZXJuYW5jZS52MS5Qcm9wb3NhbBINCgVlYXJseRgCIAEoCBIXCg9lbGlnaWJsZV92b3RlcnMYAyADKAkiXAoOUHJvcG9zYWxRdWV1ZWQSMQoIcHJvcG9zYWwYASABKAsyHy5wYXltZXNoLmdvdmVybmFuY2UudjEuUHJvcG9zYWwSFwoPZWxpZ2libGVfdm90ZXJzGAIgAygJIl4KEFByb3Bvc2FsRXhlY3V0ZWQSMQoIcHJvcG9zYWwYASABKAsyHy5wYXltZXNoLmdvdmVybmFuY2UudjEuUHJvcG9zYWwSFwoPZWxpZ2libGVfdm90ZXJzGAIgAygJIl0KD0V4ZWN1dGlvbkZhaWxlZBIxCghwcm9wb3NhbBgBIAEoCzIfLnBheW1lc2guZ292ZXJuYW5jZS52MS5Qcm9wb3NhbBIXCg9lbGlnaWJsZV92b3RlcnMYAiADKAkiXgoQUHJvcG9zYWxDYW5jZWxlZBIxCghwcm9wb3NhbBgBIAEoCzIfLnBheW1lc2guZ292ZXJuYW5jZS52MS5Qcm9wb3NhbBIXCg9lbGlnaWJsZV92b3RlcnMYAiADKAliBnByb3RvMw", [file_paymesh_governance_v1_governance]);
 
 /**
  * MemberAdded is published when a subject becomes a member (subject member_added).
@@ -96,7 +96,9 @@ export const ProposalCreatedSchema: GenMessage<ProposalCreated> = /*@__PURE__*/
   messageDesc(file_paymesh_governance_v1_events, 2);
 
 /**
- * VoteCast is published for every vote (subject vote_cast).
+ * VoteCast is published for every vote (subject vote_cast). Unlike the lifecycle events it does
+ * not carry the eligible voters (ProposalCreated did): a vote is the hot path, and a large
+ * membership would make every one of them large.
  *
  * @generated from message paymesh.governance.v1.VoteCast
  */
@@ -116,11 +118,11 @@ export type VoteCast = Message<"paymesh.governance.v1.VoteCast"> & {
   tally?: Tally | undefined;
 
   /**
-   * The members who may vote on the proposal, sorted.
+   * The proposal's proposer.
    *
-   * @generated from field: repeated string eligible_voters = 3;
+   * @generated from field: string proposer = 3;
    */
-  eligibleVoters: string[];
+  proposer: string;
 };
 
 /**
