@@ -152,7 +152,7 @@ async function seedVoting(mesh: BenchMesh): Promise<{ members: string[]; proposa
   for (let i = 0; i < members.length; i += 50)
     await Promise.all(members.slice(i, i + 50).map((subject) => operator.addMember({ subject })));
   const proposer = createBenchClient(GovernanceService, { baseUrl: url, token: await mesh.token(members[0]!) });
-  const { parameters } = await proposer.listParameters({});
+  const { parameters } = await proposer.listParameters({ pageSize: 500 });
   const proposals: string[] = [];
   for (const parameter of parameters.filter((p) => p.name.startsWith("transfers.limits."))) {
     const { proposal } = await proposer.createProposal({

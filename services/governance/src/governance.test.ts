@@ -47,6 +47,41 @@ async function eventually(proposal: Proposal, state: ProposalState): Promise<Pro
 
 const logSize = async () => Number((await g.as("alice").getTreeHead({})).treeHead!.treeSize);
 
+describe("parameters", () => {
+  it("lists every governable rule, page by page, with its value read live from its owner and the rule a change must meet", async () => {
+    const names: string[] = [];
+    let pageToken = "";
+    do {
+      const page = await g.as("alice").listParameters({ pageSize: 5, pageToken });
+      names.push(...page.parameters.map((p) => p.name));
+      pageToken = page.nextPageToken;
+    } while (pageToken !== "");
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "handles.lookup.capacity",
+        "handles.lookup.hit_cost",
+        "handles.lookup.miss_cost",
+        "handles.lookup.refill_per_minute",
+        ...["USD", "EUR", "GBP"].flatMap((c) =>
+          ["per_transaction_max", "daily_max", "monthly_max"].map((f) => `transfers.limits.${c}.${f}`),
+        ),
+      ]),
+    );
+    expect(names).toHaveLength(13);
+    const { parameter } = await g.as("alice").getParameter({ name: "transfers.limits.USD.daily_max" });
+    expect(parameter).toMatchObject({
+      currentValue: (await limits("USD")).dailyMax,
+      ownerService: "transfers",
+      ownerRpc: "paymesh.transfers.v1.TransferService/SetLimitPolicy",
+      minValue: 100n,
+      raiseRule: { quorumBps: 5_000, thresholdBps: 6_666 },
+      lowerRule: { quorumBps: 5_000, thresholdBps: 5_000 },
+    });
+    expect((await connectErrorOf(g.as("alice").getParameter({ name: "transfers.limits.XXX.daily_max" }))).code).toBe(Code.NotFound);
+  });
+});
+
 describe("a proposal's life", () => {
   it("passes with a supermajority, closes early, waits out the timelock, executes, and the transfers limit changes", async () => {
     const before = await limits("USD");

@@ -88,8 +88,12 @@ export function createGovernanceHandlers(options: GovernanceHandlersOptions): Se
   };
 
   return {
-    async listParameters() {
-      return { parameters: await Promise.all([...parameters.values()].map(describe)) };
+    async listParameters(req) {
+      const page = readPageRequest(req, { list: "governance.ListParameters", filters: [], cursor: { name: "text" } });
+      const after = page.after;
+      const names = [...parameters.keys()].sort().filter((name) => after === undefined || name > after.name);
+      const { items, nextPageToken } = toPage(names.slice(0, page.limit), page, (name) => ({ name }));
+      return { parameters: await Promise.all(items.map((name) => describe(parameters.get(name)!))), nextPageToken };
     },
 
     async getParameter(req) {
