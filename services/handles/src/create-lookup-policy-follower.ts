@@ -30,10 +30,16 @@ export interface LookupPolicyFollowerOptions {
  */
 export function createLookupPolicyFollower(options: LookupPolicyFollowerOptions): Worker {
   const { store, nats, subject, logger } = options;
+  // A read is asked for and has not begun: whatever is heard meanwhile, that read will see it,
+  // so a burst of events costs one read, not one each.
+  let readPending = false;
   const reread = createIntervalWorker({
     name: "lookup-policy",
     intervalMs: options.intervalMs,
-    run: () => store.refresh(),
+    run: () => {
+      readPending = false;
+      return store.refresh();
+    },
     logger,
     registry: options.registry,
   });
@@ -45,7 +51,10 @@ export function createLookupPolicyFollower(options: LookupPolicyFollowerOptions)
       subscription = nats.subscribe(subject, {
         callback: (error) => {
           if (error !== null) logger.warn({ err: error }, "lookup policy subscription failed; relying on re-reads");
-          else reread.runOnce().catch(() => {});
+          else if (!readPending) {
+            readPending = true;
+            reread.runOnce().catch(() => {});
+          }
         },
       });
       await reread.runOnce();

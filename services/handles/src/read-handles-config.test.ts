@@ -25,6 +25,7 @@ describe("readHandlesConfig", () => {
     expect(config.cooldownSeconds).toBe(30 * 24 * 3600);
     expect(config.redisTimeoutMs).toBe(20);
     expect(config.bucket).toEqual({ capacity: 100, refillPerMinute: 60, hitCost: 1, missCost: 20 });
+    expect(config.lookupPolicyRefreshMs).toBe(500);
     expect(config.keyring.currentKeyId).toBe("dev");
   });
 
@@ -74,6 +75,17 @@ describe("readHandlesConfig", () => {
     expect(message).toMatch(/HANDLES_BLIND_INDEX_KEY: must be the base64 of 32 bytes/);
     expect(message).toMatch(/HANDLES_BUCKET_CAPACITY/);
     expect(message).toMatch(/HANDLES_NETWORK/);
+  });
+
+  it("refuses a lookup bucket that would charge a miss less than its price, as SetLookupPolicy does", () => {
+    expect(problemsOf({ HANDLES_LOOKUP_HIT_COST: "5", HANDLES_LOOKUP_MISS_COST: "4" })).toMatch(
+      /HANDLES_LOOKUP_MISS_COST: HANDLES_LOOKUP_MISS_COST \(4\) must not be less than HANDLES_LOOKUP_HIT_COST \(5\)/,
+    );
+    expect(problemsOf({ HANDLES_BUCKET_CAPACITY: "19" })).toMatch(
+      /HANDLES_BUCKET_CAPACITY: HANDLES_BUCKET_CAPACITY \(19\) must be at least HANDLES_LOOKUP_MISS_COST \(20\)/,
+    );
+    expect(problemsOf({ HANDLES_BUCKET_CAPACITY: "20" })).toBe("");
+    expect(problemsOf({ HANDLES_LOOKUP_POLICY_REFRESH_MS: "0" })).toMatch(/HANDLES_LOOKUP_POLICY_REFRESH_MS/);
   });
 
   it("reads only variables the handles README lists", () => {
