@@ -1,7 +1,17 @@
 import { randomUUID } from "node:crypto";
+import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ProposalState, VoteSupport } from "@paymesh/gen/paymesh/governance/v1/governance_pb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { streamNameFor } from "@paymesh/events";
+import {
+  ExecutionFailedSchema,
+  ProposalCanceledSchema,
+  ProposalClosedSchema,
+  ProposalCreatedSchema,
+  ProposalExecutedSchema,
+  ProposalQueuedSchema,
+} from "@paymesh/gen/paymesh/governance/v1/events_pb";
+import { LogRecordSchema, ProposalState, VoteSupport } from "@paymesh/gen/paymesh/governance/v1/governance_pb";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type GovernanceMesh, MINUTE, startGovernanceMesh } from "../test/start-governance-mesh.js";
 import { leafHash } from "./merkle-hash.js";
 import { keyIdOf, verifyTreeHead } from "./tree-head-signature.js";
@@ -83,3 +93,60 @@ describe("two instances", () => {
     expect(verifyConsistency(1, size, first!.rootHash, treeHead!.rootHash, proof)).toBe(true);
   });
 });
+
+describe("two workers", () => {
+  it("close, queue and execute a proposal once between them", async () => {
+    const before = (await g.transfers.getLimitPolicy({ currency: "EUR" })).policy!;
+    const { proposal } = await g.as(MEMBERS[1]!).createProposal({
+      proposalId: randomUUID(),
+      parameter: "transfers.limits.EUR.daily_max",
+      newValue: before.dailyMax - 100n,
+      rationale: "lower",
+    });
+    const id = proposal!.id;
+    g.clock.advance(MINUTE);
+    // Half of 24 FOR and no more: undecided until the end (12 AGAINST could still tie it), passed then.
+    for (const member of MEMBERS.slice(0, 12)) await g.as(member).castVote({ proposalId: id, support: VoteSupport.FOR });
+    expect((await g.as("auditor").getProposal({ id })).proposal!.state).toBe(ProposalState.ACTIVE);
+    g.clock.advance(10 * MINUTE);
+    await vi.waitFor(async () => expect((await g.as("auditor").getProposal({ id })).proposal!.state).toBe(ProposalState.QUEUED), {
+      timeout: 10_000,
+    });
+    g.clock.advance(60 * MINUTE);
+    await vi.waitFor(async () => expect((await g.as("auditor").getProposal({ id })).proposal!.state).toBe(ProposalState.EXECUTED), {
+      timeout: 10_000,
+    });
+    expect((await g.transfers.getLimitPolicy({ currency: "EUR" })).policy!.dailyMax).toBe(before.dailyMax - 100n);
+    // A few more passes of both workers find nothing left to do.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const stream = streamNameFor(g.mesh.prefix, "governance");
+    const { state } = await g.mesh.nats.jsm.streams.info(stream);
+    const steps: string[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      const message = await g.mesh.nats.jsm.streams.getMessage(stream, { seq });
+      const event = message.subject.split(".").at(-1)!;
+      const schema = LIFECYCLE[event as keyof typeof LIFECYCLE];
+      if (schema !== undefined && (fromBinary(schema, message.data) as { proposal?: { id: string } }).proposal?.id === id)
+        steps.push(event);
+    }
+    expect(steps).toEqual(["proposal_created", "proposal_closed", "proposal_queued", "proposal_executed"]);
+
+    const { treeHead } = await g.as("auditor").getTreeHead({});
+    const { leaves } = await g.as("auditor").getLeaves({ start: 0n, end: treeHead!.treeSize });
+    const logged = leaves
+      .map((leaf) => fromBinary(LogRecordSchema, leaf.data).record)
+      .filter((record) => record.value?.proposalId === id)
+      .map((record) => record.case);
+    expect(logged).toEqual(["proposal", ...Array(12).fill("vote"), "outcome", "execution"]);
+  });
+});
+
+const LIFECYCLE = {
+  proposal_created: ProposalCreatedSchema,
+  proposal_closed: ProposalClosedSchema,
+  proposal_queued: ProposalQueuedSchema,
+  proposal_executed: ProposalExecutedSchema,
+  execution_failed: ExecutionFailedSchema,
+  proposal_canceled: ProposalCanceledSchema,
+};
