@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Code } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { streamNameFor } from "@paymesh/events";
 import { type Proposal, ProposalState, VoteSupport } from "@paymesh/gen/paymesh/governance/v1/governance_pb";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
@@ -11,8 +11,21 @@ import { proposalTallies } from "./schema.js";
 
 let g: GovernanceMesh;
 
+/** SetLimitPolicy calls transfers answered, and how many more it answers UNAVAILABLE (set by a test). */
+const setLimitCalls = { seen: 0, failNext: 0 };
+const flakyTransfers: Interceptor = (next) => async (req) => {
+  if (req.method.name === "SetLimitPolicy") {
+    setLimitCalls.seen += 1;
+    if (setLimitCalls.failNext > 0) {
+      setLimitCalls.failNext -= 1;
+      throw new ConnectError("transfers is restarting", Code.Unavailable);
+    }
+  }
+  return next(req);
+};
+
 beforeAll(async () => {
-  g = await startGovernanceMesh();
+  g = await startGovernanceMesh({ transfersInterceptors: [flakyTransfers] });
   for (const subject of ["alice", "bob", "carol"]) await g.operator.addMember({ subject });
 });
 
@@ -117,6 +130,22 @@ describe("a proposal's life", () => {
       expect(state).toBe(ProposalState.EXECUTED);
       expect(tally).toMatchObject({ forVotes: 2, againstVotes: 0, abstainVotes: 0, eligible: 3 });
     });
+  });
+
+  it("retries an execution the owner could not take, on later passes, until it is done", async () => {
+    const before = await limits("USD");
+    const proposal = await propose("carol", "transfers.limits.USD.per_transaction_max", before.perTransactionMax - 10n);
+    g.clock.advance(MINUTE);
+    for (const voter of ["alice", "bob"]) await vote(voter, proposal, VoteSupport.FOR);
+    await eventually(proposal, ProposalState.QUEUED);
+    // Each pass's call tries three times (the service client retries UNAVAILABLE twice): two whole passes fail.
+    setLimitCalls.seen = 0;
+    setLimitCalls.failNext = 6;
+    g.clock.advance(60 * MINUTE);
+    const executed = await eventually(proposal, ProposalState.EXECUTED);
+    expect(setLimitCalls).toEqual({ seen: 7, failNext: 0 });
+    expect(executed.executionError).toBe("");
+    expect((await limits("USD")).perTransactionMax).toBe(before.perTransactionMax - 10n);
   });
 
   it("is DEFEATED without quorum when voting ends, and changes nothing", async () => {

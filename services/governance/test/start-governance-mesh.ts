@@ -1,4 +1,4 @@
-import type { Client } from "@connectrpc/connect";
+import type { Client, Interceptor } from "@connectrpc/connect";
 import { GovernanceService } from "@paymesh/gen/paymesh/governance/v1/governance_pb";
 import { TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import { handlesService } from "@paymesh/handles";
@@ -39,7 +39,14 @@ export const MINUTE = 60_000;
  * 1-hour timelock and a 1-day grace period on a clock the test moves, and a worker passing
  * every 50 ms.
  */
-export async function startGovernanceMesh(options: { instances?: number; env?: Env } = {}): Promise<GovernanceMesh> {
+export async function startGovernanceMesh(
+  options: {
+    instances?: number;
+    env?: Env;
+    /** Extra interceptors on the transfers server, closest to its handlers. Default none. */
+    transfersInterceptors?: Interceptor[];
+  } = {},
+): Promise<GovernanceMesh> {
   const mesh = await createTestMesh();
   let offset = 0;
   const clock: TestClock = {
@@ -51,7 +58,7 @@ export async function startGovernanceMesh(options: { instances?: number; env?: E
   try {
     await mesh.start(ledgerService);
     const handles = await mesh.start(handlesService);
-    const transfers = await mesh.start(transfersService);
+    const transfers = await mesh.start(transfersService, {}, { interceptors: options.transfersInterceptors });
     const env: Env = {
       GOVERNANCE_VOTING_DELAY_MS: String(MINUTE),
       GOVERNANCE_VOTING_PERIOD_MS: String(10 * MINUTE),
