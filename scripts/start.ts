@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { loadConfig, SERVICE_PORTS } from "@paymesh/runtime";
 import { runDemoSeed } from "./seed-demo.js";
+import { runGovernanceSeed } from "./seed-governance.js";
 import { type Supervisor, superviseProcess } from "./supervise-process.js";
 
 const root = join(import.meta.dirname, "..");
@@ -166,6 +167,17 @@ if (["ledger", "handles", "transfers"].every((name) => services.includes(name)))
     console.log(`\nSend money:\n${seed.commands.replace(/^/gm, "  ")}`);
   } catch (error) {
     console.error(`\ndemo seed failed (the services keep running): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+// Governance's demo: alice, bob and carol as members, and how to change the daily limit by vote.
+if (services.includes("governance")) {
+  try {
+    const seed = await runGovernanceSeed();
+    console.log("\nGovernance members (seeded idempotently):");
+    for (const step of seed.steps) console.log(`  ${step}`);
+    console.log(`\nChange a rule by vote:\n${seed.commands.replace(/^/gm, "  ")}`);
+  } catch (error) {
+    console.error(`\ngovernance seed failed (the services keep running): ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 console.log("\nCtrl-C stops everything.");
