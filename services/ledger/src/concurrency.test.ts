@@ -88,3 +88,30 @@ it("keeps the books exact under concurrent posts from two instances, whatever th
     { numRuns: 6 },
   );
 });
+
+it("answers every post of one entry id with the entry once it is applied, never with a refusal its own posting made true", async () => {
+  // The payer holds exactly the amount: whichever post applies the entry empties the wallet, and a
+  // post of the same id that did not see it would refuse it for insufficient funds. A client that
+  // believed that refusal would call failed a payment whose money moved.
+  const clients = [f.ops, f.mesh.client(LedgerService, second, { subject: "ops", role: "operator" })];
+  for (let round = 0; round < 8; round++) {
+    const payer = await f.wallet("racer", 100n);
+    const payee = await f.wallet("racee");
+    const request: Request = {
+      entryId: randomUUID(),
+      lines: [
+        { accountId: payer.id, amount: 100n, side: Side.DEBIT },
+        { accountId: payee.id, amount: 100n, side: Side.CREDIT },
+      ],
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        clients[i % 2]!.postEntry(request).then(
+          () => "posted",
+          (error: unknown) => String(error),
+        ),
+      ),
+    );
+    expect(answers).toEqual(Array(8).fill("posted"));
+  }
+});

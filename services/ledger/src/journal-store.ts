@@ -9,8 +9,24 @@ import type { Posting, StoredEntry } from "./journal-types.js";
  */
 type Tx = TransactionSql;
 
-/** Locks and loads the entries with these ids; ids are sorted so every instance locks in one order. */
-export function lockEntries(tx: Tx, ids: string[]): Promise<Map<string, StoredEntry>> {
+/** First key of the transaction-scoped advisory locks on entry ids ("pmen"), apart from any other lock. */
+const ENTRY_ID_LOCKS = 0x706d656e;
+
+/**
+ * Locks these entry ids, whether or not an entry holds them yet, and loads the entries that do.
+ * `for update` alone locks only rows that exist: two transactions posting one new id at once
+ * both found nothing, and the second, once the first had applied it, judged the entry afresh
+ * against balances the first had already moved, refusing it (insufficient funds) though it was
+ * applied. A caller that trusted the refusal called a payment failed whose money had moved. The
+ * advisory lock on each id makes the second wait for the first and then find its entry, to
+ * answer as a replay. Keys are taken in one order (by hash), so two batches cannot deadlock.
+ */
+export async function lockEntries(tx: Tx, ids: string[]): Promise<Map<string, StoredEntry>> {
+  if (ids.length > 0) {
+    await tx`
+      select pg_advisory_xact_lock(${ENTRY_ID_LOCKS}, key)
+      from (select distinct hashtext(id::text) as key from unnest(${ids}::uuid[]) as id order by key) as keys`;
+  }
   return loadEntries(tx, ids, true);
 }
 
