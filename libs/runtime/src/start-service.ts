@@ -29,6 +29,7 @@ import { createTokenVerifier } from "./create-token-verifier.js";
 import { createEnvReader, type Env, type RetentionConfig, type ServiceConfig } from "./load-config.js";
 import { loadServiceConfig } from "./load-service-config.js";
 import { openServiceDatabase } from "./open-service-database.js";
+import { registerEventMetrics } from "./register-event-metrics.js";
 import { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
 import type { ServiceRegistration } from "./service-registration.js";
 import { setupTracing } from "./setup-tracing.js";
@@ -207,6 +208,8 @@ export async function startService<TSchema extends Record<string, unknown>>(
         this.set(relay.stats().published);
       },
     });
+    const consumers: Array<{ stream: string; durable: string }> = [];
+    registerEventMetrics({ registry: metrics.registry, sql: database.sql, jsm, consumers: () => consumers });
     const credentials = createServiceCredentials({ ...config.auth, service: config.service });
     const urls = createEnvReader(env);
     const context: ServiceContext<TSchema> = {
@@ -226,14 +229,11 @@ export async function startService<TSchema extends Record<string, unknown>>(
         urls.finish();
         return createServiceClient(service, { baseUrl, credentials });
       },
-      projection: ({ context: source, ...options }) =>
-        createConsumerRunner({
-          ...options,
-          js,
-          db: database.db,
-          stream: streamNameFor(config.subjectPrefix, source),
-          logger: logger.child({ component: options.durable }),
-        }),
+      projection: ({ context: source, ...options }) => {
+        const stream = streamNameFor(config.subjectPrefix, source);
+        consumers.push({ stream, durable: options.durable });
+        return createConsumerRunner({ ...options, js, db: database.db, stream, logger: logger.child({ component: options.durable }) });
+      },
     };
     const parts = await definition.setup(context);
     for (const worker of parts.workers ?? []) {
