@@ -247,6 +247,16 @@ describe.each([
 
 type Dict = Record<string, unknown>;
 
+describe("deploy/k8s production images", () => {
+  it("runs every service from a registry at a release tag", () => {
+    const objects = renderKustomization(PRODUCTION);
+    for (const service of services) {
+      const image = podContainers(find(objects, "Deployment", service)!)[0]!.image;
+      expect(image, service).toMatch(new RegExp(`^[a-z0-9.-]+\\.[a-z]+(:\\d+)?/[\\w/-]*${service}:[\\w.-]+$`));
+    }
+  });
+});
+
 describe("NATS (deploy/k8s/nats/values.yaml) and stream replicas", () => {
   const values = parseYaml(readFileSync(join(K8S_DIR, "nats", "values.yaml"), "utf8")) as {
     config: {
