@@ -1,9 +1,12 @@
 // The runbook's commands must be the repository's real ones: every `npm run <script>` it shows
-// exists in the package it names (or the root), and every section the alerts link to exists
-// (scripts/observability.test.ts checks the links).
+// exists in the package it names (or the root), and its SQL runs on a service's real database.
+// scripts/observability.test.ts checks that the sections the alerts link to exist.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createTestMesh } from "@paymesh/testkit";
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
+import { ledgerService } from "../services/ledger/src/index.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const runbook = readFileSync(join(ROOT, "docs", "runbook.md"), "utf8");
@@ -54,6 +57,28 @@ describe("docs/runbook.md", () => {
       "restore to a point in time",
     ]) {
       expect(headings, topic).toContain(topic);
+    }
+  });
+
+  it("queries only tables and columns a service's database has", async () => {
+    const statements = [...runbook.matchAll(/```sql\n([\s\S]*?)```/g)].flatMap((m) =>
+      m[1]!
+        .split(";")
+        .map((q) => q.trim())
+        .filter((q) => q !== ""),
+    );
+    expect(statements.length).toBeGreaterThan(2);
+    const mesh = await createTestMesh();
+    try {
+      const ledger = await mesh.start(ledgerService);
+      const sql = postgres(ledger.database.url, { max: 1 });
+      try {
+        for (const statement of statements) await expect(sql.unsafe(statement), statement).resolves.toBeDefined();
+      } finally {
+        await sql.end();
+      }
+    } finally {
+      await mesh.stop();
     }
   });
 
