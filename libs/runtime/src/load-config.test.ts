@@ -31,6 +31,13 @@ describe("loadConfig", () => {
     for (const bad of ["1m", "1023", "4294967296"]) expect(() => load({ REQUEST_MAX_BYTES: bad })).toThrow(/REQUEST_MAX_BYTES/);
   });
 
+  it("keeps one copy of each stream unless EVENTS_STREAM_REPLICAS says otherwise, from 1 to JetStream's 5", () => {
+    const load = (env: Record<string, string>) => loadConfig({ service: "x", defaultPort: 1, env });
+    expect(load({}).streamReplicas).toBe(1);
+    expect(load({ EVENTS_STREAM_REPLICAS: "3" }).streamReplicas).toBe(3);
+    for (const bad of ["0", "6", "three"]) expect(() => load({ EVENTS_STREAM_REPLICAS: bad })).toThrow(/EVENTS_STREAM_REPLICAS/);
+  });
+
   it("refuses the development secret in production, and short secrets anywhere", () => {
     expect(() => loadConfig({ service: "x", defaultPort: 1, env: { NODE_ENV: "production" } })).toThrow(/AUTH_JWT_SECRET.*production/);
     expect(() => loadConfig({ service: "x", defaultPort: 1, env: { AUTH_JWT_SECRET: "short" } })).toThrow(/AUTH_JWT_SECRET.*32 bytes/);

@@ -19,6 +19,11 @@ export interface ServiceConfig {
   readonly redisUrl: string;
   /** First segment of every event subject and stream name (tests use a unique one). */
   readonly subjectPrefix: string;
+  /**
+   * `EVENTS_STREAM_REPLICAS`: copies JetStream keeps of the service's stream. Default 1, what a
+   * single NATS server holds; 3 on a 3-node cluster, so a stream survives losing a node.
+   */
+  readonly streamReplicas: number;
   readonly auth: {
     readonly secret: string;
     readonly issuer: string;
@@ -142,6 +147,8 @@ export function loadConfig(options: LoadConfigOptions): ServiceConfig {
     natsUrl: reader.url("NATS_URL", "nats://127.0.0.1:4222", ["nats:", "tls:"]),
     redisUrl: reader.url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
     subjectPrefix: reader.match("EVENTS_SUBJECT_PREFIX", "paymesh", /^[a-z][a-z0-9_]*$/, "lower-case letters, digits and _"),
+    // JetStream allows at most 5 replicas of a stream.
+    streamReplicas: reader.integer("EVENTS_STREAM_REPLICAS", 1, 1, 5),
     auth: {
       secret,
       issuer: reader.string("AUTH_ISSUER", "paymesh"),

@@ -155,6 +155,7 @@ export async function startService<TSchema extends Record<string, unknown>>(
     await ensureStream(jsm, {
       name: streamNameFor(config.subjectPrefix, config.service),
       subjects: [streamSubjectFor(config.subjectPrefix, config.service)],
+      replicas: config.streamReplicas,
     });
     const redis = createRedisClient(config.redisUrl, { logger: logger.child({ component: "redis" }) });
     // Before connecting: a failed first connection keeps reconnecting until closed. QUIT is

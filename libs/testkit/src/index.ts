@@ -5,6 +5,7 @@ export { createTestMesh, type TestMesh } from "./create-test-mesh.js";
 export { createTestNats, type TestNats } from "./create-test-nats.js";
 export { createUnreachableRedis } from "./create-unreachable-redis.js";
 export { redisTestPrefix } from "./redis-test-prefix.js";
+export { type NatsCluster, startNatsCluster } from "./start-nats-cluster.js";
 export { findPostgresPrograms, type PrivatePostgres, type PrivatePostgresOptions, startPrivatePostgres } from "./start-private-postgres.js";
 export { type RedisServer, startRedisServer } from "./start-redis-server.js";
 export { startTestServer, type TestProtocol, type TestServer, type TestServerOptions } from "./start-test-server.js";
