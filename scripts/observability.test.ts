@@ -24,6 +24,9 @@ const DASHBOARD_MUST_SHOW: Readonly<Record<string, string>> = {
   "outbox backlog": "outbox_pending_events",
   "outbox publish rate": "outbox_published_events",
   "background worker failures": "worker_pass_errors_total",
+  "oldest unpublished event": "outbox_oldest_pending_age_seconds",
+  "consumer lag": "consumer_pending_messages",
+  "parked events": "events_parked",
 };
 
 /** Series Prometheus makes itself for every target, beside what the target exports. */
