@@ -12,6 +12,7 @@ import {
 } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
+import { Counter, Registry } from "prom-client";
 import { applyBatch } from "./apply-batch.js";
 import { entryIdOf } from "./entry-id-of.js";
 import {
@@ -33,6 +34,8 @@ export interface PostingEngineOptions {
   /** Maps an event name (e.g. `entry_posted`) to its subject. */
   subject: (event: string) => string;
   logger: Logger;
+  /** Where `ledger_entries_created_total` is counted. Default: a registry of its own (tests). */
+  registry?: Registry;
   /**
    * Most commands one transaction takes. Default 2,000: two full PostEntries calls, large
    * enough that a hot account's lock is taken once for thousands of entries, small enough
@@ -80,6 +83,12 @@ const MAX_ATTEMPTS = 5;
  * N. Every caller still gets its own result, and nothing is acknowledged before commit.
  */
 export function createPostingEngine(options: PostingEngineOptions): PostingEngine {
+  const created = new Counter({
+    name: "ledger_entries_created_total",
+    help: "Journal entries this instance's transactions created (replays of an existing id not counted), by status at creation: posted or pending.",
+    labelNames: ["status"],
+    registers: [options.registry ?? new Registry()],
+  });
   const maxBatch = options.maxBatchCommands ?? 2_000;
   const maxInFlight = options.maxInFlight ?? 2;
   const queue: Pending[] = [];
@@ -112,7 +121,8 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
       const batch = dropExpired(all);
       if (batch.length === 0) return;
       try {
-        const results = await transact(batch);
+        const { results, newEntries } = await transact(batch);
+        for (const entry of newEntries) created.inc({ status: entry.status });
         batch.forEach((pending, i) => {
           pending.resolve(results[i]!);
         });
@@ -167,7 +177,7 @@ export function createPostingEngine(options: PostingEngineOptions): PostingEngin
         tx,
         outcome.events.map((event) => ({ ...toEvent(event, options.subject), traceContext: batch[event.group]!.context })),
       );
-      return outcome.results;
+      return outcome;
     });
 
   return {

@@ -20,6 +20,7 @@ export const ledgerService: ServiceDefinition<typeof schema> = {
       sql: ctx.database.sql,
       subject: ctx.subject,
       logger: ctx.logger.child({ component: "posting-engine" }),
+      registry: ctx.metrics.registry,
     });
     const expiry = createExpiryWorker({
       db,

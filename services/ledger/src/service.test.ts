@@ -148,6 +148,19 @@ describe("posting", () => {
     expect((await connectErrorOf(f.as("mallory").getEntry({ entryId: entry!.entryId }))).code).toBe(Code.PermissionDenied);
   });
 
+  it("counts the entries it creates on /metrics, and not their replays", async () => {
+    const created = async () => {
+      const text = await (await fetch(`${f.ledger.url}/metrics`)).text();
+      return Number(/^ledger_entries_created_total\{[^}]*status="posted"[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const a = await f.wallet("gina", 1_000n);
+    const b = await f.wallet("hank");
+    const before = await created();
+    const { entry } = await f.transfer(a.id, b.id, 10n);
+    await f.transfer(a.id, b.id, 10n, { entryId: entry!.entryId });
+    expect((await created()) - before).toBe(1);
+  });
+
   it("shows a user each entry's lines on other people's accounts without their account ids", async () => {
     const a = await f.wallet("erin", 1_000n);
     const b = await f.wallet("frank");

@@ -20,7 +20,8 @@ export interface LedgerFixture {
     from: string,
     to: string,
     amount: bigint,
-    extra?: { pending?: boolean; pendingTimeoutSeconds?: number },
+    /** `entryId` (default a fresh one) to post a replay. */
+    extra?: { pending?: boolean; pendingTimeoutSeconds?: number; entryId?: string },
   ): ReturnType<Client<typeof LedgerService>["postEntry"]>;
   stop(): Promise<void>;
 }

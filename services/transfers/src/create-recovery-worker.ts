@@ -7,10 +7,11 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { classifyLedgerError } from "./classify-ledger-error.js";
 import type { Clock } from "./clock.js";
+import type { TransferOutcomes } from "./create-transfer-outcomes.js";
 import { entryRequestFor } from "./entry-request-for.js";
 import { transfers } from "./schema.js";
 import { type Failure, finishTransfer, type SubjectOf } from "./transfer-store.js";
-import type { TransfersDatabase } from "./transfers-database.js";
+import type { TransferRow, TransfersDatabase } from "./transfers-database.js";
 
 export interface RecoveryWorkerOptions {
   db: TransfersDatabase;
@@ -30,6 +31,8 @@ export interface RecoveryWorkerOptions {
   batchSize?: number;
   /** The service's metrics registry, for the worker's pass metrics. Default: a registry of its own. */
   registry?: Registry;
+  /** Told of every transfer recovery settles, once its transaction committed. Default: nobody. */
+  outcomes?: TransferOutcomes;
 }
 
 const RECOVERY_WORKER = "transfer-recovery";
@@ -57,9 +60,11 @@ export function createRecoveryWorker(options: RecoveryWorkerOptions): IntervalWo
    * that lost a deadlock to a request settling one of its transfers runs again at once: re-posting
    * the same entry ids is safe.
    */
-  const batch = () =>
-    retryOnConflict(() =>
+  const batch = async () => {
+    const settledRows: TransferRow[] = [];
+    const settled = await retryOnConflict(() =>
       db.transaction(async (tx) => {
+        settledRows.length = 0;
         const due = await tx
           .select()
           .from(transfers)
@@ -89,12 +94,18 @@ export function createRecoveryWorker(options: RecoveryWorkerOptions): IntervalWo
           } else if (result?.case !== "entry") {
             continue;
           }
-          if (await finishTransfer(tx, transfer, failure, now(), subject)) settled += 1;
+          const finished = await finishTransfer(tx, transfer, failure, now(), subject);
+          if (finished === undefined) continue;
+          settledRows.push(finished);
+          settled += 1;
         }
         if (settled > 0) logger.info({ settled, due: due.length }, "recovered transfers left in flight");
         return settled;
       }),
     );
+    for (const row of settledRows) options.outcomes?.settled(row);
+    return settled;
+  };
 
   /** Batches until one finds nothing left to settle; gives how many transfers it settled. */
   const pass = async (): Promise<number> => {

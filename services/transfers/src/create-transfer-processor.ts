@@ -11,6 +11,7 @@ import type { Clock } from "./clock.js";
 import type { AccountDirectory } from "./create-account-directory.js";
 import type { IdempotencyGate } from "./create-idempotency-gate.js";
 import type { LimitPolicies } from "./create-limit-policies.js";
+import type { TransferOutcomes } from "./create-transfer-outcomes.js";
 import { entryRequestFor } from "./entry-request-for.js";
 import { requestDifference } from "./request-difference.js";
 import { requestFingerprint } from "./request-fingerprint.js";
@@ -36,6 +37,8 @@ export interface TransferProcessorOptions {
   now: Clock;
   subject: SubjectOf;
   logger: Logger;
+  /** Told of every transfer this processor settles. */
+  outcomes: TransferOutcomes;
   /** How long a duplicate waits for the first request with its key to settle its transfer. Default 5 s. */
   followerWaitMs?: number;
   /**
@@ -72,7 +75,7 @@ type PayeeCheck = { maskedDisplayName: string } & (
  * settles it. So a retry with the same key returns the same transfer, failed ones included.
  */
 export function createTransferProcessor(options: TransferProcessorOptions): TransferProcessor {
-  const { db, ledger, handles, accounts, limits, gate, now, subject, logger } = options;
+  const { db, ledger, handles, accounts, limits, gate, now, subject, logger, outcomes } = options;
   const followerWaitMs = options.followerWaitMs ?? 5_000;
   const recordWaitMs = options.recordWaitMs ?? 1_000;
 
@@ -228,7 +231,11 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
       failure = { reason: outcome.reason, message: outcome.message };
     }
     try {
-      return (await retryOnConflict(() => db.transaction((tx) => finishTransfer(tx, row, failure, now(), subject, { pipelined: true }))))!;
+      const settled = (await retryOnConflict(() =>
+        db.transaction((tx) => finishTransfer(tx, row, failure, now(), subject, { pipelined: true })),
+      ))!;
+      outcomes.settled(settled);
+      return settled;
     } catch (error) {
       if (!(error instanceof AlreadySettled)) throw error;
       // Recovery settled it first (this request outlived its wait): its answer stands.
@@ -260,7 +267,9 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
           // Another request (with Redis bypassed or expired) made it: wait for its outcome.
           return row.status === "initiated" ? ((await awaitFirst(caller, key, request, fingerprint, async () => true)) ?? row) : row;
         }
-        return row.status === "initiated" ? await settle(row) : row;
+        if (row.status === "initiated") return await settle(row);
+        outcomes.settled(row);
+        return row;
       } catch (error) {
         // Nothing recorded under the key (or nothing we know of): let waiting duplicates go ahead.
         if (ticket.role === "leader") await ticket.release();

@@ -9,6 +9,7 @@ import { createAccountDirectory } from "./create-account-directory.js";
 import { createIdempotencyGate } from "./create-idempotency-gate.js";
 import { createLimitPolicies } from "./create-limit-policies.js";
 import { createRecoveryWorker } from "./create-recovery-worker.js";
+import { createTransferOutcomes } from "./create-transfer-outcomes.js";
 import { createTransferProcessor } from "./create-transfer-processor.js";
 import { readTransfersConfig } from "./read-transfers-config.js";
 import * as schema from "./schema.js";
@@ -41,6 +42,7 @@ export function createTransfersService(options: TransfersServiceOptions = {}): S
       const ledger = ctx.clientFor(LedgerService, "ledger");
       const handles = ctx.clientFor(HandleService, "handles");
       const limits = createLimitPolicies(db);
+      const outcomes = createTransferOutcomes(ctx.metrics.registry);
       const redis = options.idempotencyRedis !== undefined ? options.idempotencyRedis : config.idempotencyFastPath ? ctx.redis : null;
       const processor = createTransferProcessor({
         db,
@@ -52,6 +54,7 @@ export function createTransfersService(options: TransfersServiceOptions = {}): S
         now,
         subject: ctx.subject,
         logger: ctx.logger,
+        outcomes,
       });
       const recovery = createRecoveryWorker({
         db,
@@ -62,6 +65,7 @@ export function createTransfersService(options: TransfersServiceOptions = {}): S
         intervalMs: config.recoveryIntervalMs,
         afterMs: config.recoveryAfterMs,
         registry: ctx.metrics.registry,
+        outcomes,
       });
       const history = ctx.projection({ context: "transfers", durable: HISTORY_PROJECTION, handler: applyHistoryEvent });
       return {

@@ -405,3 +405,24 @@ describe("events", () => {
     }
   });
 });
+
+describe("metrics", () => {
+  it("counts every settled transfer once on /metrics, by status and failure reason", async () => {
+    const read = async () => {
+      const text = await (await fetch(`${m.transfersUrl}/metrics`)).text();
+      const count = (status: string, reason: string) =>
+        Number(new RegExp(`^transfers_settled_total\\{[^}]*status="${status}",reason="${reason}"[^}]*\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+      return { completed: count("completed", "none"), short: count("failed", "insufficient_funds") };
+    };
+    const before = await read();
+    const payer = await m.user("counted", { balance: 1_000n });
+    await m.user("countee");
+    await payer.pay("@countee", 600n, "counted-1");
+    await payer.pay("@countee", 600n, "counted-2");
+    // A replay answers the recorded transfer and counts nothing.
+    await payer.pay("@countee", 600n, "counted-1");
+    const after = await read();
+    expect(after.completed - before.completed).toBe(1);
+    expect(after.short - before.short).toBe(1);
+  });
+});
