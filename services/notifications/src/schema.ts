@@ -1,0 +1,105 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+export { outbox, parkedEvents, processedEvents } from "@paymesh/events";
+
+export const CATEGORIES = ["payments", "handles", "governance", "security"] as const;
+export type CategoryName = (typeof CATEGORIES)[number];
+
+export const CHANNELS = ["inbox", "webhook", "email", "sms", "push"] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+/**
+ * The per-user inbox, kept by the inbox projection: one row per (event, recipient). `seq` is the
+ * row's place in its recipient's inbox, handed out under the lock of the recipient's counter row,
+ * so within one inbox it grows in commit order without gaps: the cursor a live stream resumes from.
+ */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey(),
+    recipient: text("recipient").notNull(),
+    seq: bigint("seq", { mode: "bigint" }).notNull(),
+    /** The event that caused it. */
+    eventId: uuid("event_id").notNull(),
+    /** What happened, e.g. `transfer.completed`. */
+    type: text("type").notNull(),
+    category: text("category", { enum: CATEGORIES }).notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    /** What it is about: a transfer id, a handle. */
+    resource: text("resource").notNull(),
+    required: boolean("required").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    readAt: timestamp("read_at", { withTimezone: true }),
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("notifications_recipient_seq_idx").on(t.recipient, t.seq),
+    // One notification per event and recipient, whatever redelivers the event.
+    uniqueIndex("notifications_event_recipient_idx").on(t.eventId, t.recipient),
+    // The unread list: a short index range per recipient, newest first.
+    index("notifications_unread_idx").on(t.recipient, t.seq).where(sql`${t.readAt} is null and ${t.archivedAt} is null`),
+  ],
+);
+
+/**
+ * Per recipient: the last inbox position handed out and the unread count. Every inbox write and
+ * every read mark updates this row in its own transaction, so the count is exact by construction;
+ * the row lock also orders each recipient's writes.
+ */
+export const inboxCounters = pgTable(
+  "inbox_counters",
+  {
+    recipient: text("recipient").primaryKey(),
+    lastSeq: bigint("last_seq", { mode: "bigint" }).notNull(),
+    unread: bigint("unread", { mode: "bigint" }).notNull(),
+  },
+  (t) => [check("inbox_counters_unread_non_negative", sql`${t.unread} >= 0`)],
+);
+
+/**
+ * The directory as the handles stream tells it: which handle an account is paid by, so a payee
+ * reads "@alice sent you ..." without a call to handles per transfer.
+ */
+export const knownHandles = pgTable(
+  "known_handles",
+  {
+    handle: text("handle").primaryKey(),
+    accountId: uuid("account_id").notNull(),
+    owner: text("owner").notNull(),
+    active: boolean("active").notNull(),
+  },
+  (t) => [index("known_handles_account_idx").on(t.accountId)],
+);
+
+/** A user's switch for one category and channel; without a row the channel's default applies. */
+export const preferences = pgTable(
+  "preferences",
+  {
+    subject: text("subject").notNull(),
+    category: text("category", { enum: CATEGORIES }).notNull(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    enabled: boolean("enabled").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.category, t.channel] })],
+);
+
+/** A user's quiet hours and contacts; without a row none of either. */
+export const userSettings = pgTable(
+  "user_settings",
+  {
+    subject: text("subject").primaryKey(),
+    quietEnabled: boolean("quiet_enabled").notNull().default(false),
+    quietStartMinute: integer("quiet_start_minute").notNull().default(0),
+    quietEndMinute: integer("quiet_end_minute").notNull().default(0),
+    /** IANA time zone; "" is UTC. */
+    timeZone: text("time_zone").notNull().default(""),
+    email: text("email").notNull().default(""),
+    phone: text("phone").notNull().default(""),
+    pushToken: text("push_token").notNull().default(""),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [check("user_settings_quiet_minutes", sql`${t.quietStartMinute} between 0 and 1439 and ${t.quietEndMinute} between 0 and 1439`)],
+);
