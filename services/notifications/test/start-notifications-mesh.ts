@@ -9,6 +9,7 @@ import { ledgerService } from "@paymesh/ledger";
 import { type Env, type RunningService, startService } from "@paymesh/runtime";
 import { createTestMesh, TEST_AUTH, type TestDatabase, type TestMesh } from "@paymesh/testkit";
 import { transfersService } from "@paymesh/transfers";
+import { expect, vi } from "vitest";
 import { createNotificationsService } from "../src/main.js";
 import type { NotificationsDatabase } from "../src/notifications-database.js";
 import type * as schema from "../src/schema.js";
@@ -25,6 +26,8 @@ export interface TestUser {
   handles: Client<typeof HandleService>;
   /** Pays `toHandle` `amount` USD cents. */
   pay(toHandle: string, amount: bigint, memo?: string): Promise<CreateTransferResponse>;
+  /** Pays the account `accountId` `amount` USD cents (no handle lookup, so no lookup limit). */
+  payAccount(accountId: string, amount: bigint, memo?: string): Promise<CreateTransferResponse>;
 }
 
 type NotificationsInstance = RunningService<typeof schema>;
@@ -84,11 +87,15 @@ export async function startNotificationsMesh(options: { env?: Env } = {}): Promi
         const handles = mesh.client(HandleService, handlesRunning, { subject });
         if (handle !== null) await handles.registerHandle({ handle, accountId, displayName: `${subject} Tester` });
         const transfers = mesh.client(TransferService, transfersRunning, { subject });
+        const inbox = mesh.client(NotificationService, notifications, { subject });
+        // The handle's registration reaches the inbox asynchronously: wait, so tests start from a settled inbox.
+        if (handle !== null)
+          await vi.waitFor(async () => expect((await inbox.getUnreadCount({})).unreadCount).toBeGreaterThan(0n), { timeout: 10_000 });
         return {
           subject,
           accountId,
           handle: handle ?? "",
-          notifications: mesh.client(NotificationService, notifications, { subject }),
+          notifications: inbox,
           notificationsOverConnect: mesh.client(NotificationService, notifications, { subject }, "connect"),
           handles,
           pay: (toHandle, amount, memo = "") =>
@@ -96,6 +103,15 @@ export async function startNotificationsMesh(options: { env?: Env } = {}): Promi
               idempotencyKey: randomUUID(),
               fromAccountId: accountId,
               to: { case: "toHandle", value: toHandle },
+              amount,
+              currency: "USD",
+              memo,
+            }),
+          payAccount: (toAccountId, amount, memo = "") =>
+            transfers.createTransfer({
+              idempotencyKey: randomUUID(),
+              fromAccountId: accountId,
+              to: { case: "toAccountId", value: toAccountId },
               amount,
               currency: "USD",
               memo,
