@@ -53,6 +53,7 @@ const WORDING: Readonly<Record<string, Wording>> = {
 export const handlesSource: InboxSource = {
   context: "handles",
   durable: "notifications-handles",
+  types: Object.values(WORDING).map((wording) => wording.type),
   async notificationsFor(event, tx) {
     const wording = WORDING[event.type];
     if (wording === undefined) return [];

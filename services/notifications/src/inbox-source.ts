@@ -12,6 +12,8 @@ export interface InboxSource {
   context: string;
   /** Its durable consumer, shared by every instance; also its name in processed_events. */
   durable: string;
+  /** The notification types it writes (what webhook endpoints may subscribe to). */
+  types: readonly string[];
   /**
    * The notifications one event calls for; none for events of no interest. Runs in the
    * transaction that writes them, so it may also keep state of its own (e.g. known handles).

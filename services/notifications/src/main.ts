@@ -1,15 +1,27 @@
 import { NotificationService } from "@paymesh/gen/paymesh/notifications/v1/notifications_pb";
-import { isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
+import { isMainModule, runService, type ServiceDefinition, type Worker } from "@paymesh/runtime";
 import { applyInboxEvent } from "./apply-inbox-event.js";
+import type { Channel } from "./channel.js";
+import { createDeliveryWorker } from "./create-delivery-worker.js";
+import { createEmailChannel } from "./create-email-channel.js";
+import { createProviderChannel } from "./create-provider-channel.js";
 import { createWatchHub } from "./create-watch-hub.js";
-import { INBOX_SOURCES } from "./inbox-sources.js";
+import { createWebhookChannel } from "./create-webhook-channel.js";
+import { INBOX_SOURCES, NOTIFICATION_TYPES } from "./inbox-sources.js";
 import { readNotificationsConfig } from "./read-notifications-config.js";
+import type { ChannelName } from "./schema.js";
 import * as schema from "./schema.js";
 import { createNotificationService } from "./service.js";
+import { createWebhookEndpoints } from "./webhook-endpoints.js";
+import { createInboxWriter } from "./write-inbox.js";
+
+/** How long past an attempt's own time limit a claim is held before another worker may take the delivery. */
+const LEASE_MARGIN_MS = 15_000;
 
 /**
  * Notifications: the inbox projections of the other contexts' streams, the live hub behind
- * WatchNotifications, and the inbox and preference RPCs.
+ * WatchNotifications, the delivery worker of webhooks, email, SMS and push, and the inbox,
+ * preference and webhook RPCs.
  */
 export function createNotificationsService(): ServiceDefinition<typeof schema> {
   return {
@@ -19,6 +31,21 @@ export function createNotificationsService(): ServiceDefinition<typeof schema> {
     setup(ctx) {
       const config = readNotificationsConfig(ctx.env);
       const { db } = ctx.database;
+      const guard = { allowPrivate: config.allowPrivateEndpoints, requireHttps: config.requireHttps };
+      const channels = new Map<ChannelName, Channel>([
+        ["webhook", createWebhookChannel({ db, timeoutMs: config.webhookTimeoutMs, allowPrivate: guard.allowPrivate })],
+      ]);
+      const workers: Worker[] = [];
+      if (config.smtpUrl !== undefined) {
+        const email = createEmailChannel({ smtpUrl: config.smtpUrl, from: config.emailFrom, timeoutMs: config.webhookTimeoutMs });
+        channels.set("email", email);
+        workers.push({ name: "email-transport", start: async () => {}, stop: async () => email.close() });
+      }
+      if (config.sms !== undefined)
+        channels.set("sms", createProviderChannel({ name: "sms", provider: config.sms, timeoutMs: config.webhookTimeoutMs }));
+      if (config.push !== undefined)
+        channels.set("push", createProviderChannel({ name: "push", provider: config.push, timeoutMs: config.webhookTimeoutMs }));
+      const writer = createInboxWriter({ subject: ctx.subject, channels: new Set(channels.keys()) });
       const hub = createWatchHub({
         nats: ctx.nats,
         subject: ctx.subject("notification_created"),
@@ -27,11 +54,28 @@ export function createNotificationsService(): ServiceDefinition<typeof schema> {
         registry: ctx.metrics.registry,
       });
       const projections = INBOX_SOURCES.map((source) =>
-        ctx.projection({ context: source.context, durable: source.durable, handler: applyInboxEvent(source, ctx.subject) }),
+        ctx.projection({ context: source.context, durable: source.durable, handler: applyInboxEvent(source, writer) }),
       );
+      const delivery = createDeliveryWorker({
+        db,
+        channels,
+        scheduleMs: config.retryScheduleMs,
+        jitterPercent: config.retryJitterPercent,
+        disableAfterMs: config.webhookDisableAfterMs,
+        leaseMs: config.webhookTimeoutMs + LEASE_MARGIN_MS,
+        intervalMs: config.deliveryIntervalMs,
+        batch: config.deliveryBatch,
+        writer,
+        logger: ctx.logger.child({ component: "deliveries" }),
+        registry: ctx.metrics.registry,
+      });
+      const impl = {
+        ...createNotificationService({ db, hub, heartbeatMs: config.heartbeatMs }),
+        ...createWebhookEndpoints({ db, guard, types: NOTIFICATION_TYPES, secretOverlapMs: config.secretOverlapMs }),
+      };
       return {
-        services: [{ service: NotificationService, impl: createNotificationService({ db, hub, heartbeatMs: config.heartbeatMs }) }],
-        workers: [hub, ...projections],
+        services: [{ service: NotificationService, impl }],
+        workers: [...workers, hub, ...projections, delivery],
       };
     },
   };

@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 export { outbox, parkedEvents, processedEvents } from "@paymesh/events";
 
@@ -102,4 +115,90 @@ export const userSettings = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
   },
   (t) => [check("user_settings_quiet_minutes", sql`${t.quietStartMinute} between 0 and 1439 and ${t.quietEndMinute} between 0 and 1439`)],
+);
+
+/** A user's webhook endpoint. Secrets are kept to sign with; they are shown to their owner once. */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey(),
+    owner: text("owner").notNull(),
+    url: text("url").notNull(),
+    /** Notification types it receives; empty: all. */
+    eventTypes: text("event_types").array().notNull(),
+    secret: text("secret").notNull(),
+    /** The secret before the last rotation, still signed with until `previousSecretExpiresAt`. */
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
+    /** Since when every attempt failed; null while the last one succeeded. */
+    failingSince: timestamp("failing_since", { withTimezone: true }),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    disabledReason: text("disabled_reason").notNull().default(""),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("webhook_endpoints_owner_idx").on(t.owner, t.createdAt.desc(), t.id.desc())],
+);
+
+export const DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;
+export type DeliveryStatusName = (typeof DELIVERY_STATUSES)[number];
+
+/** What a delivery carries: the notification as the webhook body's `data` and the other channels' text. */
+export interface DeliveryPayload {
+  id: string;
+  type: string;
+  category: CategoryName;
+  title: string;
+  body: string;
+  resource: string;
+  required: boolean;
+  createdAt: string;
+}
+
+/**
+ * The durable queue of everything sent outside the inbox (webhooks, email, SMS, push): one row
+ * per notification and destination, written in the transaction that writes the notification.
+ * Workers claim due rows with FOR UPDATE SKIP LOCKED, moving `next_attempt_at` past the attempt's
+ * time limit (a lease: a crashed worker's claim comes due again), so any number of instances
+ * share the queue and a restart loses nothing.
+ */
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    id: uuid("id").primaryKey(),
+    recipient: text("recipient").notNull(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    /** The webhook endpoint; null for other channels. */
+    endpointId: uuid("endpoint_id").references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    /** Email address, phone number or push token; "" for webhooks. */
+    target: text("target").notNull(),
+    /** The webhook-id header, the same on every attempt. */
+    messageId: text("message_id").notNull(),
+    eventType: text("event_type").notNull(),
+    payload: jsonb("payload").$type<DeliveryPayload>().notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index("deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index("deliveries_endpoint_idx").on(t.endpointId, t.createdAt.desc(), t.id.desc()),
+  ],
+);
+
+/** Every attempt of a delivery, for ListWebhookDeliveries. */
+export const deliveryAttempts = pgTable(
+  "delivery_attempts",
+  {
+    id: uuid("id").primaryKey(),
+    deliveryId: uuid("delivery_id")
+      .notNull()
+      .references(() => deliveries.id, { onDelete: "cascade" }),
+    /** HTTP status; 0 without an answer. */
+    statusCode: integer("status_code").notNull(),
+    latencyMs: integer("latency_ms").notNull(),
+    error: text("error").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("delivery_attempts_delivery_idx").on(t.deliveryId, t.at)],
 );

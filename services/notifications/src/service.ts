@@ -35,7 +35,11 @@ async function counterOf(db: NotificationsDatabase, recipient: string): Promise<
   return row ?? { lastSeq: 0n, unread: 0n };
 }
 
-export function createNotificationService({ db, hub, heartbeatMs }: NotificationServiceOptions): ServiceImpl<typeof NotificationService> {
+export function createNotificationService({
+  db,
+  hub,
+  heartbeatMs,
+}: NotificationServiceOptions): Partial<ServiceImpl<typeof NotificationService>> {
   /** The recipient's notifications after `after`, up to `until` (inclusive) if given, oldest first. */
   const readAfter = (recipient: string, after: bigint, until?: bigint) =>
     db

@@ -34,6 +34,7 @@ function payeeName(transfer: Transfer): string {
 export const transfersSource: InboxSource = {
   context: "transfers",
   durable: "notifications-transfers",
+  types: ["transfer.sent", "transfer.received", "transfer.failed"],
   async notificationsFor(event, tx) {
     if (event.type === TransferCompletedSchema.typeName) {
       const { transfer } = decodeEvent(event, TransferCompletedSchema);

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file paymesh/notifications/v1/notifications.proto.
  */
 export const file_paymesh_notifications_v1_notifications: GenFile = /*@__PURE__*/
-  fileDesc("CixwYXltZXNoL25vdGlmaWNhdGlvbnMvdjEvbm90aWZpY2F0aW9ucy5wcm90bxIYcGF5bWVzaC5ub3RpZmljYXRpb25zLnYxIsECCgxOb3RpZmljYXRpb24SCgoCaWQYASABKAkSDgoGY3Vyc29yGAIgASgJEgwKBHR5cGUYAyABKAkSNAoIY2F0ZWdvcnkYBCABKA4yIi5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuQ2F0ZWdvcnkSDQoFdGl0bGUYBSABKAkSDAoEYm9keRgGIAEoCRIQCghyZXNvdXJjZRgHIAEoCRIQCghyZXF1aXJlZBgIIAEoCBIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJcmVhZF90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxhcmNoaXZlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoQBChhMaXN0Tm90aWZpY2F0aW9uc1JlcXVlc3QSGwoJcGFnZV9zaXplGAEgASgNQgi6SAUqAxj0AxIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiAAhITCgt1bnJlYWRfb25seRgDIAEoCBIYChBpbmNsdWRlX2FyY2hpdmVkGAQgASgIInMKGUxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USPQoNbm90aWZpY2F0aW9ucxgBIAMoCzImLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhcKFUdldFVucmVhZENvdW50UmVxdWVzdCIuChZHZXRVbnJlYWRDb3VudFJlc3BvbnNlEhQKDHVucmVhZF9jb3VudBgBIAEoAyIyCg9Ob3RpZmljYXRpb25JZHMSHwoDaWRzGAEgAygJQhK6SA+SAQwIARD0AyIFcgOwAQEiegoPTWFya1JlYWRSZXF1ZXN0EjgKA2lkcxgBIAEoCzIpLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb25JZHNIABIcCgh1cF90b19pZBgCIAEoCUIIukgFcgOwAQFIAEIPCgZ0YXJnZXQSBbpIAggBIjgKEE1hcmtSZWFkUmVzcG9uc2USDgoGbWFya2VkGAEgASgNEhQKDHVucmVhZF9jb3VudBgCIAEoAyJQCg5BcmNoaXZlUmVxdWVzdBI+CgNpZHMYASABKAsyKS5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuTm90aWZpY2F0aW9uSWRzQga6SAPIAQEiOQoPQXJjaGl2ZVJlc3BvbnNlEhAKCGFyY2hpdmVkGAEgASgNEhQKDHVucmVhZF9jb3VudBgCIAEoAyJAChlXYXRjaE5vdGlmaWNhdGlvbnNSZXF1ZXN0EiMKBWFmdGVyGAEgASgJQhS6SBFyDzINXlswLTldezAsMTh9JCI1CglIZWFydGJlYXQSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAitQEKGldhdGNoTm90aWZpY2F0aW9uc1Jlc3BvbnNlEj4KDG5vdGlmaWNhdGlvbhgBIAEoCzImLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb25IABI4CgloZWFydGJlYXQYAiABKAsyIy5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuSGVhcnRiZWF0SAASFAoMdW5yZWFkX2NvdW50GAMgASgDQgcKBWV2ZW50IrEBCgpQcmVmZXJlbmNlEkAKCGNhdGVnb3J5GAEgASgOMiIucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkNhdGVnb3J5Qgq6SAeCAQQQASAAEj4KB2NoYW5uZWwYAiABKA4yIS5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuQ2hhbm5lbEIKukgHggEEEAEgABIPCgdlbmFibGVkGAMgASgIEhAKCHJlcXVpcmVkGAQgASgIIncKClF1aWV0SG91cnMSDwoHZW5hYmxlZBgBIAEoCBIeCgxzdGFydF9taW51dGUYAiABKA1CCLpIBSoDEKALEhwKCmVuZF9taW51dGUYAyABKA1CCLpIBSoDEKALEhoKCXRpbWVfem9uZRgEIAEoCUIHukgEcgIYQCJwCghDb250YWN0cxIXCgVlbWFpbBgBIAEoCUIIukgFcgMY/gESLQoFcGhvbmUYAiABKAlCHrpIG3IZMhdeKFwrWzEtOV1bMC05XXs2LDE0fSk/JBIcCgpwdXNoX3Rva2VuGAMgASgJQgi6SAVyAxiAICK5AQoLUHJlZmVyZW5jZXMSOQoLcHJlZmVyZW5jZXMYASADKAsyJC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuUHJlZmVyZW5jZRI5CgtxdWlldF9ob3VycxgCIAEoCzIkLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5RdWlldEhvdXJzEjQKCGNvbnRhY3RzGAMgASgLMiIucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkNvbnRhY3RzIhcKFUdldFByZWZlcmVuY2VzUmVxdWVzdCJUChZHZXRQcmVmZXJlbmNlc1Jlc3BvbnNlEjoKC3ByZWZlcmVuY2VzGAEgASgLMiUucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLlByZWZlcmVuY2VzItABChhVcGRhdGVQcmVmZXJlbmNlc1JlcXVlc3QSQwoLcHJlZmVyZW5jZXMYASADKAsyJC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuUHJlZmVyZW5jZUIIukgFkgECEBQSOQoLcXVpZXRfaG91cnMYAiABKAsyJC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuUXVpZXRIb3VycxI0Cghjb250YWN0cxgDIAEoCzIiLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5Db250YWN0cyJXChlVcGRhdGVQcmVmZXJlbmNlc1Jlc3BvbnNlEjoKC3ByZWZlcmVuY2VzGAEgASgLMiUucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLlByZWZlcmVuY2VzKoEBCghDYXRlZ29yeRIYChRDQVRFR09SWV9VTlNQRUNJRklFRBAAEhUKEUNBVEVHT1JZX1BBWU1FTlRTEAESFAoQQ0FURUdPUllfSEFORExFUxACEhcKE0NBVEVHT1JZX0dPVkVSTkFOQ0UQAxIVChFDQVRFR09SWV9TRUNVUklUWRAEKoABCgdDaGFubmVsEhcKE0NIQU5ORUxfVU5TUEVDSUZJRUQQABIRCg1DSEFOTkVMX0lOQk9YEAESEwoPQ0hBTk5FTF9XRUJIT09LEAISEQoNQ0hBTk5FTF9FTUFJTBADEg8KC0NIQU5ORUxfU01TEAQSEAoMQ0hBTk5FTF9QVVNIEAUy5wYKE05vdGlmaWNhdGlvblNlcnZpY2USgQEKEUxpc3ROb3RpZmljYXRpb25zEjIucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkxpc3ROb3RpZmljYXRpb25zUmVxdWVzdBozLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5MaXN0Tm90aWZpY2F0aW9uc1Jlc3BvbnNlIgOQAgESeAoOR2V0VW5yZWFkQ291bnQSLy5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuR2V0VW5yZWFkQ291bnRSZXF1ZXN0GjAucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkdldFVucmVhZENvdW50UmVzcG9uc2UiA5ACARJmCghNYXJrUmVhZBIpLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5NYXJrUmVhZFJlcXVlc3QaKi5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuTWFya1JlYWRSZXNwb25zZSIDkAICEmMKB0FyY2hpdmUSKC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuQXJjaGl2ZVJlcXVlc3QaKS5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuQXJjaGl2ZVJlc3BvbnNlIgOQAgIShgEKEldhdGNoTm90aWZpY2F0aW9ucxIzLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5XYXRjaE5vdGlmaWNhdGlvbnNSZXF1ZXN0GjQucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLldhdGNoTm90aWZpY2F0aW9uc1Jlc3BvbnNlIgOQAgEwARJ4Cg5HZXRQcmVmZXJlbmNlcxIvLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5HZXRQcmVmZXJlbmNlc1JlcXVlc3QaMC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuR2V0UHJlZmVyZW5jZXNSZXNwb25zZSIDkAIBEoEBChFVcGRhdGVQcmVmZXJlbmNlcxIyLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5VcGRhdGVQcmVmZXJlbmNlc1JlcXVlc3QaMy5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuVXBkYXRlUHJlZmVyZW5jZXNSZXNwb25zZSIDkAICYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("CixwYXltZXNoL25vdGlmaWNhdGlvbnMvdjEvbm90aWZpY2F0aW9ucy5wcm90bxIYcGF5bWVzaC5ub3RpZmljYXRpb25zLnYxIsECCgxOb3RpZmljYXRpb24SCgoCaWQYASABKAkSDgoGY3Vyc29yGAIgASgJEgwKBHR5cGUYAyABKAkSNAoIY2F0ZWdvcnkYBCABKA4yIi5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuQ2F0ZWdvcnkSDQoFdGl0bGUYBSABKAkSDAoEYm9keRgGIAEoCRIQCghyZXNvdXJjZRgHIAEoCRIQCghyZXF1aXJlZBgIIAEoCBIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJcmVhZF90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxhcmNoaXZlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoQBChhMaXN0Tm90aWZpY2F0aW9uc1JlcXVlc3QSGwoJcGFnZV9zaXplGAEgASgNQgi6SAUqAxj0AxIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiAAhITCgt1bnJlYWRfb25seRgDIAEoCBIYChBpbmNsdWRlX2FyY2hpdmVkGAQgASgIInMKGUxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2USPQoNbm90aWZpY2F0aW9ucxgBIAMoCzImLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhcKFUdldFVucmVhZENvdW50UmVxdWVzdCIuChZHZXRVbnJlYWRDb3VudFJlc3BvbnNlEhQKDHVucmVhZF9jb3VudBgBIAEoAyIyCg9Ob3RpZmljYXRpb25JZHMSHwoDaWRzGAEgAygJQhK6SA+SAQwIARD0AyIFcgOwAQEiegoPTWFya1JlYWRSZXF1ZXN0EjgKA2lkcxgBIAEoCzIpLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb25JZHNIABIcCgh1cF90b19pZBgCIAEoCUIIukgFcgOwAQFIAEIPCgZ0YXJnZXQSBbpIAggBIjgKEE1hcmtSZWFkUmVzcG9uc2USDgoGbWFya2VkGAEgASgNEhQKDHVucmVhZF9jb3VudBgCIAEoAyJQCg5BcmNoaXZlUmVxdWVzdBI+CgNpZHMYASABKAsyKS5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuTm90aWZpY2F0aW9uSWRzQga6SAPIAQEiOQoPQXJjaGl2ZVJlc3BvbnNlEhAKCGFyY2hpdmVkGAEgASgNEhQKDHVucmVhZF9jb3VudBgCIAEoAyJAChlXYXRjaE5vdGlmaWNhdGlvbnNSZXF1ZXN0EiMKBWFmdGVyGAEgASgJQhS6SBFyDzINXlswLTldezAsMTh9JCI1CglIZWFydGJlYXQSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAitQEKGldhdGNoTm90aWZpY2F0aW9uc1Jlc3BvbnNlEj4KDG5vdGlmaWNhdGlvbhgBIAEoCzImLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb25IABI4CgloZWFydGJlYXQYAiABKAsyIy5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuSGVhcnRiZWF0SAASFAoMdW5yZWFkX2NvdW50GAMgASgDQgcKBWV2ZW50IrEBCgpQcmVmZXJlbmNlEkAKCGNhdGVnb3J5GAEgASgOMiIucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkNhdGVnb3J5Qgq6SAeCAQQQASAAEj4KB2NoYW5uZWwYAiABKA4yIS5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuQ2hhbm5lbEIKukgHggEEEAEgABIPCgdlbmFibGVkGAMgASgIEhAKCHJlcXVpcmVkGAQgASgIIncKClF1aWV0SG91cnMSDwoHZW5hYmxlZBgBIAEoCBIeCgxzdGFydF9taW51dGUYAiABKA1CCLpIBSoDEKALEhwKCmVuZF9taW51dGUYAyABKA1CCLpIBSoDEKALEhoKCXRpbWVfem9uZRgEIAEoCUIHukgEcgIYQCJwCghDb250YWN0cxIXCgVlbWFpbBgBIAEoCUIIukgFcgMY/gESLQoFcGhvbmUYAiABKAlCHrpIG3IZMhdeKFwrWzEtOV1bMC05XXs2LDE0fSk/JBIcCgpwdXNoX3Rva2VuGAMgASgJQgi6SAVyAxiAICK5AQoLUHJlZmVyZW5jZXMSOQoLcHJlZmVyZW5jZXMYASADKAsyJC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuUHJlZmVyZW5jZRI5CgtxdWlldF9ob3VycxgCIAEoCzIkLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5RdWlldEhvdXJzEjQKCGNvbnRhY3RzGAMgASgLMiIucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkNvbnRhY3RzIhcKFUdldFByZWZlcmVuY2VzUmVxdWVzdCJUChZHZXRQcmVmZXJlbmNlc1Jlc3BvbnNlEjoKC3ByZWZlcmVuY2VzGAEgASgLMiUucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLlByZWZlcmVuY2VzItABChhVcGRhdGVQcmVmZXJlbmNlc1JlcXVlc3QSQwoLcHJlZmVyZW5jZXMYASADKAsyJC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuUHJlZmVyZW5jZUIIukgFkgECEBQSOQoLcXVpZXRfaG91cnMYAiABKAsyJC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuUXVpZXRIb3VycxI0Cghjb250YWN0cxgDIAEoCzIiLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5Db250YWN0cyJXChlVcGRhdGVQcmVmZXJlbmNlc1Jlc3BvbnNlEjoKC3ByZWZlcmVuY2VzGAEgASgLMiUucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLlByZWZlcmVuY2VzIpsBCg9XZWJob29rRW5kcG9pbnQSCgoCaWQYASABKAkSCwoDdXJsGAIgASgJEhMKC2V2ZW50X3R5cGVzGAMgAygJEhAKCGRpc2FibGVkGAQgASgIEhcKD2Rpc2FibGVkX3JlYXNvbhgFIAEoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXgocQ3JlYXRlV2ViaG9va0VuZHBvaW50UmVxdWVzdBIXCgN1cmwYASABKAlCCrpIB3IFEAEYgBASJQoLZXZlbnRfdHlwZXMYAiADKAlCELpIDZIBChAgGAEiBHICGEAibAodQ3JlYXRlV2ViaG9va0VuZHBvaW50UmVzcG9uc2USOwoIZW5kcG9pbnQYASABKAsyKS5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuV2ViaG9va0VuZHBvaW50Eg4KBnNlY3JldBgCIAEoCSJYChtMaXN0V2ViaG9va0VuZHBvaW50c1JlcXVlc3QSGwoJcGFnZV9zaXplGAEgASgNQgi6SAUqAxj0AxIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiAAiJ1ChxMaXN0V2ViaG9va0VuZHBvaW50c1Jlc3BvbnNlEjwKCWVuZHBvaW50cxgBIAMoCzIpLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5XZWJob29rRW5kcG9pbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjQKHERlbGV0ZVdlYmhvb2tFbmRwb2ludFJlcXVlc3QSFAoCaWQYASABKAlCCLpIBXIDsAEBIh8KHURlbGV0ZVdlYmhvb2tFbmRwb2ludFJlc3BvbnNlIjIKGlJvdGF0ZVdlYmhvb2tTZWNyZXRSZXF1ZXN0EhQKAmlkGAEgASgJQgi6SAVyA7ABASJuChtSb3RhdGVXZWJob29rU2VjcmV0UmVzcG9uc2USDgoGc2VjcmV0GAEgASgJEj8KG3ByZXZpb3VzX3NlY3JldF9leHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAicgoOV2ViaG9va0F0dGVtcHQSEwoLc3RhdHVzX2NvZGUYASABKA0SEgoKbGF0ZW5jeV9tcxgCIAEoDRINCgVlcnJvchgDIAEoCRIoCgR0aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK4AgoPV2ViaG9va0RlbGl2ZXJ5EgoKAmlkGAEgASgJEhMKC2VuZHBvaW50X2lkGAIgASgJEhIKCm1lc3NhZ2VfaWQYAyABKAkSEgoKZXZlbnRfdHlwZRgEIAEoCRI4CgZzdGF0dXMYBSABKA4yKC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuRGVsaXZlcnlTdGF0dXMSNQoRbmV4dF9hdHRlbXB0X3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKCGF0dGVtcHRzGAcgAygLMigucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLldlYmhvb2tBdHRlbXB0Ei8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ4ChxMaXN0V2ViaG9va0RlbGl2ZXJpZXNSZXF1ZXN0Eh0KC2VuZHBvaW50X2lkGAEgASgJQgi6SAVyA7ABARIbCglwYWdlX3NpemUYAiABKA1CCLpIBSoDGPQDEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIACIncKHUxpc3RXZWJob29rRGVsaXZlcmllc1Jlc3BvbnNlEj0KCmRlbGl2ZXJpZXMYASADKAsyKS5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuV2ViaG9va0RlbGl2ZXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI4ChdSZWRlbGl2ZXJXZWJob29rUmVxdWVzdBIdCgtkZWxpdmVyeV9pZBgBIAEoCUIIukgFcgOwAQEiVwoYUmVkZWxpdmVyV2ViaG9va1Jlc3BvbnNlEjsKCGRlbGl2ZXJ5GAEgASgLMikucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLldlYmhvb2tEZWxpdmVyeSJpChVSZXBsYXlXZWJob29rc1JlcXVlc3QSHQoLZW5kcG9pbnRfaWQYASABKAlCCLpIBXIDsAEBEjEKBXNpbmNlGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBIigKFlJlcGxheVdlYmhvb2tzUmVzcG9uc2USDgoGcXVldWVkGAEgASgNKoEBCghDYXRlZ29yeRIYChRDQVRFR09SWV9VTlNQRUNJRklFRBAAEhUKEUNBVEVHT1JZX1BBWU1FTlRTEAESFAoQQ0FURUdPUllfSEFORExFUxACEhcKE0NBVEVHT1JZX0dPVkVSTkFOQ0UQAxIVChFDQVRFR09SWV9TRUNVUklUWRAEKoABCgdDaGFubmVsEhcKE0NIQU5ORUxfVU5TUEVDSUZJRUQQABIRCg1DSEFOTkVMX0lOQk9YEAESEwoPQ0hBTk5FTF9XRUJIT09LEAISEQoNQ0hBTk5FTF9FTUFJTBADEg8KC0NIQU5ORUxfU01TEAQSEAoMQ0hBTk5FTF9QVVNIEAUqiQEKDkRlbGl2ZXJ5U3RhdHVzEh8KG0RFTElWRVJZX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF0RFTElWRVJZX1NUQVRVU19QRU5ESU5HEAESHQoZREVMSVZFUllfU1RBVFVTX1NVQ0NFRURFRBACEhoKFkRFTElWRVJZX1NUQVRVU19GQUlMRUQQAzKcDgoTTm90aWZpY2F0aW9uU2VydmljZRKBAQoRTGlzdE5vdGlmaWNhdGlvbnMSMi5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuTGlzdE5vdGlmaWNhdGlvbnNSZXF1ZXN0GjMucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkxpc3ROb3RpZmljYXRpb25zUmVzcG9uc2UiA5ACARJ4Cg5HZXRVbnJlYWRDb3VudBIvLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5HZXRVbnJlYWRDb3VudFJlcXVlc3QaMC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuR2V0VW5yZWFkQ291bnRSZXNwb25zZSIDkAIBEmYKCE1hcmtSZWFkEikucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLk1hcmtSZWFkUmVxdWVzdBoqLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5NYXJrUmVhZFJlc3BvbnNlIgOQAgISYwoHQXJjaGl2ZRIoLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5BcmNoaXZlUmVxdWVzdBopLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5BcmNoaXZlUmVzcG9uc2UiA5ACAhKGAQoSV2F0Y2hOb3RpZmljYXRpb25zEjMucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLldhdGNoTm90aWZpY2F0aW9uc1JlcXVlc3QaNC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuV2F0Y2hOb3RpZmljYXRpb25zUmVzcG9uc2UiA5ACATABEngKDkdldFByZWZlcmVuY2VzEi8ucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkdldFByZWZlcmVuY2VzUmVxdWVzdBowLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5HZXRQcmVmZXJlbmNlc1Jlc3BvbnNlIgOQAgESgQEKEVVwZGF0ZVByZWZlcmVuY2VzEjIucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLlVwZGF0ZVByZWZlcmVuY2VzUmVxdWVzdBozLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5VcGRhdGVQcmVmZXJlbmNlc1Jlc3BvbnNlIgOQAgISigEKFUNyZWF0ZVdlYmhvb2tFbmRwb2ludBI2LnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5DcmVhdGVXZWJob29rRW5kcG9pbnRSZXF1ZXN0GjcucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkNyZWF0ZVdlYmhvb2tFbmRwb2ludFJlc3BvbnNlIgASigEKFExpc3RXZWJob29rRW5kcG9pbnRzEjUucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkxpc3RXZWJob29rRW5kcG9pbnRzUmVxdWVzdBo2LnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5MaXN0V2ViaG9va0VuZHBvaW50c1Jlc3BvbnNlIgOQAgESjQEKFURlbGV0ZVdlYmhvb2tFbmRwb2ludBI2LnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5EZWxldGVXZWJob29rRW5kcG9pbnRSZXF1ZXN0GjcucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkRlbGV0ZVdlYmhvb2tFbmRwb2ludFJlc3BvbnNlIgOQAgIShAEKE1JvdGF0ZVdlYmhvb2tTZWNyZXQSNC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuUm90YXRlV2ViaG9va1NlY3JldFJlcXVlc3QaNS5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuUm90YXRlV2ViaG9va1NlY3JldFJlc3BvbnNlIgASjQEKFUxpc3RXZWJob29rRGVsaXZlcmllcxI2LnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5MaXN0V2ViaG9va0RlbGl2ZXJpZXNSZXF1ZXN0GjcucGF5bWVzaC5ub3RpZmljYXRpb25zLnYxLkxpc3RXZWJob29rRGVsaXZlcmllc1Jlc3BvbnNlIgOQAgESewoQUmVkZWxpdmVyV2ViaG9vaxIxLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5SZWRlbGl2ZXJXZWJob29rUmVxdWVzdBoyLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5SZWRlbGl2ZXJXZWJob29rUmVzcG9uc2UiABJ1Cg5SZXBsYXlXZWJob29rcxIvLnBheW1lc2gubm90aWZpY2F0aW9ucy52MS5SZXBsYXlXZWJob29rc1JlcXVlc3QaMC5wYXltZXNoLm5vdGlmaWNhdGlvbnMudjEuUmVwbGF5V2ViaG9va3NSZXNwb25zZSIAYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * Notification is one thing a person was told.
@@ -686,6 +686,526 @@ export const UpdatePreferencesResponseSchema: GenMessage<UpdatePreferencesRespon
   messageDesc(file_paymesh_notifications_v1_notifications, 20);
 
 /**
+ * WebhookEndpoint is a URL that receives the caller's notifications.
+ *
+ * @generated from message paymesh.notifications.v1.WebhookEndpoint
+ */
+export type WebhookEndpoint = Message<"paymesh.notifications.v1.WebhookEndpoint"> & {
+  /**
+   * Endpoint id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Where requests go.
+   *
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * The notification types it receives (e.g. "transfer.received"); empty means every type.
+   *
+   * @generated from field: repeated string event_types = 3;
+   */
+  eventTypes: string[];
+
+  /**
+   * Whether deliveries stopped (it answered 410 Gone, or failed for too long).
+   *
+   * @generated from field: bool disabled = 4;
+   */
+  disabled: boolean;
+
+  /**
+   * Why it was disabled, for a person.
+   *
+   * @generated from field: string disabled_reason = 5;
+   */
+  disabledReason: string;
+
+  /**
+   * When it was created.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 6;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.WebhookEndpoint.
+ * Use `create(WebhookEndpointSchema)` to create a new message.
+ */
+export const WebhookEndpointSchema: GenMessage<WebhookEndpoint> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 21);
+
+/**
+ * CreateWebhookEndpointRequest registers an endpoint.
+ *
+ * @generated from message paymesh.notifications.v1.CreateWebhookEndpointRequest
+ */
+export type CreateWebhookEndpointRequest = Message<"paymesh.notifications.v1.CreateWebhookEndpointRequest"> & {
+  /**
+   * An http(s) URL, at most 2048 characters. https is required in production; private and
+   * loopback addresses are refused unless the service allows them (development, tests).
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * Notification types to receive, each one the service sends; empty means every type.
+   *
+   * @generated from field: repeated string event_types = 2;
+   */
+  eventTypes: string[];
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.CreateWebhookEndpointRequest.
+ * Use `create(CreateWebhookEndpointRequestSchema)` to create a new message.
+ */
+export const CreateWebhookEndpointRequestSchema: GenMessage<CreateWebhookEndpointRequest> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 22);
+
+/**
+ * CreateWebhookEndpointResponse returns the endpoint and its secret.
+ *
+ * @generated from message paymesh.notifications.v1.CreateWebhookEndpointResponse
+ */
+export type CreateWebhookEndpointResponse = Message<"paymesh.notifications.v1.CreateWebhookEndpointResponse"> & {
+  /**
+   * The endpoint.
+   *
+   * @generated from field: paymesh.notifications.v1.WebhookEndpoint endpoint = 1;
+   */
+  endpoint?: WebhookEndpoint | undefined;
+
+  /**
+   * The signing secret ("whsec_" + base64 key). Shown only here: store it now.
+   *
+   * @generated from field: string secret = 2;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.CreateWebhookEndpointResponse.
+ * Use `create(CreateWebhookEndpointResponseSchema)` to create a new message.
+ */
+export const CreateWebhookEndpointResponseSchema: GenMessage<CreateWebhookEndpointResponse> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 23);
+
+/**
+ * ListWebhookEndpointsRequest pages through the caller's endpoints.
+ *
+ * @generated from message paymesh.notifications.v1.ListWebhookEndpointsRequest
+ */
+export type ListWebhookEndpointsRequest = Message<"paymesh.notifications.v1.ListWebhookEndpointsRequest"> & {
+  /**
+   * Most items to return, 1 to 500; 0 means 50. Every List RPC pages with these bounds.
+   *
+   * @generated from field: uint32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token from the previous response; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.ListWebhookEndpointsRequest.
+ * Use `create(ListWebhookEndpointsRequestSchema)` to create a new message.
+ */
+export const ListWebhookEndpointsRequestSchema: GenMessage<ListWebhookEndpointsRequest> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 24);
+
+/**
+ * ListWebhookEndpointsResponse is a page of endpoints, newest first.
+ *
+ * @generated from message paymesh.notifications.v1.ListWebhookEndpointsResponse
+ */
+export type ListWebhookEndpointsResponse = Message<"paymesh.notifications.v1.ListWebhookEndpointsResponse"> & {
+  /**
+   * The endpoints.
+   *
+   * @generated from field: repeated paymesh.notifications.v1.WebhookEndpoint endpoints = 1;
+   */
+  endpoints: WebhookEndpoint[];
+
+  /**
+   * Token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.ListWebhookEndpointsResponse.
+ * Use `create(ListWebhookEndpointsResponseSchema)` to create a new message.
+ */
+export const ListWebhookEndpointsResponseSchema: GenMessage<ListWebhookEndpointsResponse> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 25);
+
+/**
+ * DeleteWebhookEndpointRequest names an endpoint.
+ *
+ * @generated from message paymesh.notifications.v1.DeleteWebhookEndpointRequest
+ */
+export type DeleteWebhookEndpointRequest = Message<"paymesh.notifications.v1.DeleteWebhookEndpointRequest"> & {
+  /**
+   * One of the caller's endpoints.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.DeleteWebhookEndpointRequest.
+ * Use `create(DeleteWebhookEndpointRequestSchema)` to create a new message.
+ */
+export const DeleteWebhookEndpointRequestSchema: GenMessage<DeleteWebhookEndpointRequest> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 26);
+
+/**
+ * DeleteWebhookEndpointResponse confirms the deletion.
+ *
+ * @generated from message paymesh.notifications.v1.DeleteWebhookEndpointResponse
+ */
+export type DeleteWebhookEndpointResponse = Message<"paymesh.notifications.v1.DeleteWebhookEndpointResponse"> & {
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.DeleteWebhookEndpointResponse.
+ * Use `create(DeleteWebhookEndpointResponseSchema)` to create a new message.
+ */
+export const DeleteWebhookEndpointResponseSchema: GenMessage<DeleteWebhookEndpointResponse> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 27);
+
+/**
+ * RotateWebhookSecretRequest names an endpoint.
+ *
+ * @generated from message paymesh.notifications.v1.RotateWebhookSecretRequest
+ */
+export type RotateWebhookSecretRequest = Message<"paymesh.notifications.v1.RotateWebhookSecretRequest"> & {
+  /**
+   * One of the caller's endpoints.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.RotateWebhookSecretRequest.
+ * Use `create(RotateWebhookSecretRequestSchema)` to create a new message.
+ */
+export const RotateWebhookSecretRequestSchema: GenMessage<RotateWebhookSecretRequest> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 28);
+
+/**
+ * RotateWebhookSecretResponse returns the new secret.
+ *
+ * @generated from message paymesh.notifications.v1.RotateWebhookSecretResponse
+ */
+export type RotateWebhookSecretResponse = Message<"paymesh.notifications.v1.RotateWebhookSecretResponse"> & {
+  /**
+   * The new signing secret. Shown only here.
+   *
+   * @generated from field: string secret = 1;
+   */
+  secret: string;
+
+  /**
+   * Until when requests are also signed with the previous secret.
+   *
+   * @generated from field: google.protobuf.Timestamp previous_secret_expire_time = 2;
+   */
+  previousSecretExpireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.RotateWebhookSecretResponse.
+ * Use `create(RotateWebhookSecretResponseSchema)` to create a new message.
+ */
+export const RotateWebhookSecretResponseSchema: GenMessage<RotateWebhookSecretResponse> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 29);
+
+/**
+ * WebhookAttempt is one request of a delivery.
+ *
+ * @generated from message paymesh.notifications.v1.WebhookAttempt
+ */
+export type WebhookAttempt = Message<"paymesh.notifications.v1.WebhookAttempt"> & {
+  /**
+   * The HTTP status answered; 0 when there was no answer (timeout, refused connection).
+   *
+   * @generated from field: uint32 status_code = 1;
+   */
+  statusCode: number;
+
+  /**
+   * How long the request took, in milliseconds.
+   *
+   * @generated from field: uint32 latency_ms = 2;
+   */
+  latencyMs: number;
+
+  /**
+   * Why it failed, when it did.
+   *
+   * @generated from field: string error = 3;
+   */
+  error: string;
+
+  /**
+   * When it was made.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 4;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.WebhookAttempt.
+ * Use `create(WebhookAttemptSchema)` to create a new message.
+ */
+export const WebhookAttemptSchema: GenMessage<WebhookAttempt> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 30);
+
+/**
+ * WebhookDelivery is one notification on its way to one endpoint.
+ *
+ * @generated from message paymesh.notifications.v1.WebhookDelivery
+ */
+export type WebhookDelivery = Message<"paymesh.notifications.v1.WebhookDelivery"> & {
+  /**
+   * Delivery id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The endpoint.
+   *
+   * @generated from field: string endpoint_id = 2;
+   */
+  endpointId: string;
+
+  /**
+   * The webhook-id header: the same on every attempt.
+   *
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+
+  /**
+   * The notification type.
+   *
+   * @generated from field: string event_type = 4;
+   */
+  eventType: string;
+
+  /**
+   * Where it stands.
+   *
+   * @generated from field: paymesh.notifications.v1.DeliveryStatus status = 5;
+   */
+  status: DeliveryStatus;
+
+  /**
+   * When the next attempt is due, while pending.
+   *
+   * @generated from field: google.protobuf.Timestamp next_attempt_time = 6;
+   */
+  nextAttemptTime?: Timestamp | undefined;
+
+  /**
+   * Every attempt so far, oldest first.
+   *
+   * @generated from field: repeated paymesh.notifications.v1.WebhookAttempt attempts = 7;
+   */
+  attempts: WebhookAttempt[];
+
+  /**
+   * When it was created.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 8;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.WebhookDelivery.
+ * Use `create(WebhookDeliverySchema)` to create a new message.
+ */
+export const WebhookDeliverySchema: GenMessage<WebhookDelivery> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 31);
+
+/**
+ * ListWebhookDeliveriesRequest pages through an endpoint's deliveries.
+ *
+ * @generated from message paymesh.notifications.v1.ListWebhookDeliveriesRequest
+ */
+export type ListWebhookDeliveriesRequest = Message<"paymesh.notifications.v1.ListWebhookDeliveriesRequest"> & {
+  /**
+   * One of the caller's endpoints.
+   *
+   * @generated from field: string endpoint_id = 1;
+   */
+  endpointId: string;
+
+  /**
+   * Most items to return, 1 to 500; 0 means 50. Every List RPC pages with these bounds.
+   *
+   * @generated from field: uint32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token from the previous response; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.ListWebhookDeliveriesRequest.
+ * Use `create(ListWebhookDeliveriesRequestSchema)` to create a new message.
+ */
+export const ListWebhookDeliveriesRequestSchema: GenMessage<ListWebhookDeliveriesRequest> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 32);
+
+/**
+ * ListWebhookDeliveriesResponse is a page of deliveries, newest first.
+ *
+ * @generated from message paymesh.notifications.v1.ListWebhookDeliveriesResponse
+ */
+export type ListWebhookDeliveriesResponse = Message<"paymesh.notifications.v1.ListWebhookDeliveriesResponse"> & {
+  /**
+   * The deliveries.
+   *
+   * @generated from field: repeated paymesh.notifications.v1.WebhookDelivery deliveries = 1;
+   */
+  deliveries: WebhookDelivery[];
+
+  /**
+   * Token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.ListWebhookDeliveriesResponse.
+ * Use `create(ListWebhookDeliveriesResponseSchema)` to create a new message.
+ */
+export const ListWebhookDeliveriesResponseSchema: GenMessage<ListWebhookDeliveriesResponse> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 33);
+
+/**
+ * RedeliverWebhookRequest names a delivery.
+ *
+ * @generated from message paymesh.notifications.v1.RedeliverWebhookRequest
+ */
+export type RedeliverWebhookRequest = Message<"paymesh.notifications.v1.RedeliverWebhookRequest"> & {
+  /**
+   * A delivery to one of the caller's endpoints.
+   *
+   * @generated from field: string delivery_id = 1;
+   */
+  deliveryId: string;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.RedeliverWebhookRequest.
+ * Use `create(RedeliverWebhookRequestSchema)` to create a new message.
+ */
+export const RedeliverWebhookRequestSchema: GenMessage<RedeliverWebhookRequest> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 34);
+
+/**
+ * RedeliverWebhookResponse returns the delivery, pending again.
+ *
+ * @generated from message paymesh.notifications.v1.RedeliverWebhookResponse
+ */
+export type RedeliverWebhookResponse = Message<"paymesh.notifications.v1.RedeliverWebhookResponse"> & {
+  /**
+   * The delivery.
+   *
+   * @generated from field: paymesh.notifications.v1.WebhookDelivery delivery = 1;
+   */
+  delivery?: WebhookDelivery | undefined;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.RedeliverWebhookResponse.
+ * Use `create(RedeliverWebhookResponseSchema)` to create a new message.
+ */
+export const RedeliverWebhookResponseSchema: GenMessage<RedeliverWebhookResponse> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 35);
+
+/**
+ * ReplayWebhooksRequest names an endpoint and a time.
+ *
+ * @generated from message paymesh.notifications.v1.ReplayWebhooksRequest
+ */
+export type ReplayWebhooksRequest = Message<"paymesh.notifications.v1.ReplayWebhooksRequest"> & {
+  /**
+   * One of the caller's endpoints (enabled).
+   *
+   * @generated from field: string endpoint_id = 1;
+   */
+  endpointId: string;
+
+  /**
+   * Deliveries created at or after this time are sent again, unless they succeeded.
+   *
+   * @generated from field: google.protobuf.Timestamp since = 2;
+   */
+  since?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.ReplayWebhooksRequest.
+ * Use `create(ReplayWebhooksRequestSchema)` to create a new message.
+ */
+export const ReplayWebhooksRequestSchema: GenMessage<ReplayWebhooksRequest> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 36);
+
+/**
+ * ReplayWebhooksResponse says how many deliveries were queued again.
+ *
+ * @generated from message paymesh.notifications.v1.ReplayWebhooksResponse
+ */
+export type ReplayWebhooksResponse = Message<"paymesh.notifications.v1.ReplayWebhooksResponse"> & {
+  /**
+   * How many.
+   *
+   * @generated from field: uint32 queued = 1;
+   */
+  queued: number;
+};
+
+/**
+ * Describes the message paymesh.notifications.v1.ReplayWebhooksResponse.
+ * Use `create(ReplayWebhooksResponseSchema)` to create a new message.
+ */
+export const ReplayWebhooksResponseSchema: GenMessage<ReplayWebhooksResponse> = /*@__PURE__*/
+  messageDesc(file_paymesh_notifications_v1_notifications, 37);
+
+/**
  * Category groups notifications for preferences.
  *
  * @generated from enum paymesh.notifications.v1.Category
@@ -789,6 +1309,47 @@ export const ChannelSchema: GenEnum<Channel> = /*@__PURE__*/
   enumDesc(file_paymesh_notifications_v1_notifications, 1);
 
 /**
+ * DeliveryStatus is where a delivery stands.
+ *
+ * @generated from enum paymesh.notifications.v1.DeliveryStatus
+ */
+export enum DeliveryStatus {
+  /**
+   * Not a valid status.
+   *
+   * @generated from enum value: DELIVERY_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Waiting for its next attempt.
+   *
+   * @generated from enum value: DELIVERY_STATUS_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * An attempt got a 2xx answer.
+   *
+   * @generated from enum value: DELIVERY_STATUS_SUCCEEDED = 2;
+   */
+  SUCCEEDED = 2,
+
+  /**
+   * Every attempt failed, or the endpoint was disabled.
+   *
+   * @generated from enum value: DELIVERY_STATUS_FAILED = 3;
+   */
+  FAILED = 3,
+}
+
+/**
+ * Describes the enum paymesh.notifications.v1.DeliveryStatus.
+ */
+export const DeliveryStatusSchema: GenEnum<DeliveryStatus> = /*@__PURE__*/
+  enumDesc(file_paymesh_notifications_v1_notifications, 2);
+
+/**
  * NotificationService serves each user their own inbox, live stream and preferences.
  *
  * @generated from service paymesh.notifications.v1.NotificationService
@@ -868,6 +1429,78 @@ export const NotificationService: GenService<{
     methodKind: "unary";
     input: typeof UpdatePreferencesRequestSchema;
     output: typeof UpdatePreferencesResponseSchema;
+  },
+  /**
+   * CreateWebhookEndpoint registers a URL to receive the caller's notifications as signed
+   * Standard Webhooks requests. The signing secret is returned here only.
+   *
+   * @generated from rpc paymesh.notifications.v1.NotificationService.CreateWebhookEndpoint
+   */
+  createWebhookEndpoint: {
+    methodKind: "unary";
+    input: typeof CreateWebhookEndpointRequestSchema;
+    output: typeof CreateWebhookEndpointResponseSchema;
+  },
+  /**
+   * ListWebhookEndpoints returns the caller's endpoints.
+   *
+   * @generated from rpc paymesh.notifications.v1.NotificationService.ListWebhookEndpoints
+   */
+  listWebhookEndpoints: {
+    methodKind: "unary";
+    input: typeof ListWebhookEndpointsRequestSchema;
+    output: typeof ListWebhookEndpointsResponseSchema;
+  },
+  /**
+   * DeleteWebhookEndpoint removes one of the caller's endpoints; its pending deliveries are dropped.
+   *
+   * @generated from rpc paymesh.notifications.v1.NotificationService.DeleteWebhookEndpoint
+   */
+  deleteWebhookEndpoint: {
+    methodKind: "unary";
+    input: typeof DeleteWebhookEndpointRequestSchema;
+    output: typeof DeleteWebhookEndpointResponseSchema;
+  },
+  /**
+   * RotateWebhookSecret gives an endpoint a new secret; until the previous one expires, requests
+   * carry a signature under each.
+   *
+   * @generated from rpc paymesh.notifications.v1.NotificationService.RotateWebhookSecret
+   */
+  rotateWebhookSecret: {
+    methodKind: "unary";
+    input: typeof RotateWebhookSecretRequestSchema;
+    output: typeof RotateWebhookSecretResponseSchema;
+  },
+  /**
+   * ListWebhookDeliveries returns an endpoint's deliveries, newest first, each with its attempts.
+   *
+   * @generated from rpc paymesh.notifications.v1.NotificationService.ListWebhookDeliveries
+   */
+  listWebhookDeliveries: {
+    methodKind: "unary";
+    input: typeof ListWebhookDeliveriesRequestSchema;
+    output: typeof ListWebhookDeliveriesResponseSchema;
+  },
+  /**
+   * RedeliverWebhook sends a delivery again now, whatever its status, under the same webhook-id.
+   *
+   * @generated from rpc paymesh.notifications.v1.NotificationService.RedeliverWebhook
+   */
+  redeliverWebhook: {
+    methodKind: "unary";
+    input: typeof RedeliverWebhookRequestSchema;
+    output: typeof RedeliverWebhookResponseSchema;
+  },
+  /**
+   * ReplayWebhooks sends again every delivery of an endpoint created since a time that did not succeed.
+   *
+   * @generated from rpc paymesh.notifications.v1.NotificationService.ReplayWebhooks
+   */
+  replayWebhooks: {
+    methodKind: "unary";
+    input: typeof ReplayWebhooksRequestSchema;
+    output: typeof ReplayWebhooksResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_paymesh_notifications_v1_notifications, 0);
