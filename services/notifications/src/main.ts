@@ -1,3 +1,4 @@
+import { ensureStream, streamNameFor, streamSubjectFor } from "@paymesh/events";
 import { NotificationService } from "@paymesh/gen/paymesh/notifications/v1/notifications_pb";
 import { isMainModule, runService, type ServiceDefinition, type Worker } from "@paymesh/runtime";
 import { applyInboxEvent } from "./apply-inbox-event.js";
@@ -53,6 +54,21 @@ export function createNotificationsService(): ServiceDefinition<typeof schema> {
         logger: ctx.logger.child({ component: "watch-hub" }),
         registry: ctx.metrics.registry,
       });
+      // The sources' streams are declared here too (idempotently, with their owners' settings), so
+      // this service may start before the services it listens to have ever run.
+      const sourceStreams: Worker = {
+        name: "source-streams",
+        async start() {
+          for (const source of INBOX_SOURCES) {
+            const prefix = ctx.config.subjectPrefix;
+            await ensureStream(ctx.jsm, {
+              name: streamNameFor(prefix, source.context),
+              subjects: [streamSubjectFor(prefix, source.context)],
+            });
+          }
+        },
+        async stop() {},
+      };
       const projections = INBOX_SOURCES.map((source) =>
         ctx.projection({ context: source.context, durable: source.durable, handler: applyInboxEvent(source, writer) }),
       );
@@ -75,7 +91,7 @@ export function createNotificationsService(): ServiceDefinition<typeof schema> {
       };
       return {
         services: [{ service: NotificationService, impl }],
-        workers: [...workers, hub, ...projections, delivery],
+        workers: [...workers, hub, sourceStreams, ...projections, delivery],
       };
     },
   };

@@ -42,6 +42,11 @@ export interface InboxWriterOptions {
   subject: (event: string) => string;
   /** The channels besides the inbox that are configured (webhooks always are). */
   channels: ReadonlySet<ChannelName>;
+  /**
+   * Whether new inbox rows are announced (NotificationCreated, to live watchers). Default true;
+   * a rebuild writes history, which nobody is waiting for.
+   */
+  announce?: boolean;
 }
 
 /** Loads what writing for `recipients` needs: their switches, settings and enabled endpoints. */
@@ -68,7 +73,7 @@ async function recipientsOf(tx: NotificationsTransaction, recipients: string[]) 
   };
 }
 
-export function createInboxWriter({ subject, channels }: InboxWriterOptions): InboxWriter {
+export function createInboxWriter({ subject, channels, announce = true }: InboxWriterOptions): InboxWriter {
   return {
     async write(tx, eventId, drafts, now) {
       if (drafts.length === 0) return [];
@@ -146,7 +151,7 @@ export function createInboxWriter({ subject, channels }: InboxWriterOptions): In
         }
       }
       if (queued.length > 0) await tx.insert(deliveries).values(queued);
-      await appendEvents(tx, events);
+      if (announce) await appendEvents(tx, events);
       return written;
     },
   };
