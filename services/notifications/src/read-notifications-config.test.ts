@@ -60,7 +60,9 @@ describe("readNotificationsConfig", () => {
     expect(message).toMatch(/NOTIFICATIONS_SMTP_URL: expected a URL starting with smtp: or smtps:/);
     expect(message).toMatch(/NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE="yes": expected on or off/);
     expect(problemsOf({ NOTIFICATIONS_RETRY_SCHEDULE_MS: "100,200" })).toMatch(/first attempt's and must be 0/);
-    expect(problemsOf({ NODE_ENV: "production", NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE: "on" })).toMatch(/must be off when NODE_ENV=production/);
+    expect(problemsOf({ NODE_ENV: "production", NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE: "on" })).toMatch(
+      /must be off when NODE_ENV=production/,
+    );
   });
 
   it("reads only variables the notifications README lists", () => {
