@@ -14,10 +14,10 @@ export interface WatchItem {
 }
 
 /** What waiting on a watcher gives: an item, or why there is none. */
-export type WatchNext = WatchItem | "idle" | "overflow" | "closed";
+type WatchNext = WatchItem | "idle" | "overflow" | "closed";
 
 /** One open WatchNotifications stream's queue on this instance. */
-export interface Watcher {
+interface Watcher {
   /** The next item; "idle" after `idleMs` without one, "overflow" once it fell behind, "closed" when aborted or stopping. */
   next(idleMs: number, signal: AbortSignal): Promise<WatchNext>;
   close(): void;

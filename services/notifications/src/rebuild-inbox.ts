@@ -3,7 +3,7 @@ import { eq, getTableName, sql } from "drizzle-orm";
 import type { JetStreamClient, JetStreamManager, JsMsg } from "nats";
 import type { InboxSource } from "./inbox-source.js";
 import { INBOX_SOURCES } from "./inbox-sources.js";
-import type { NotificationsDatabase, NotificationsTransaction } from "./notifications-database.js";
+import type { NotificationsDatabase } from "./notifications-database.js";
 import { inboxCounters, knownHandles, notifications, processedEvents } from "./schema.js";
 import { createInboxWriter } from "./write-inbox.js";
 

@@ -14,7 +14,7 @@ export interface ReceivedWebhook {
 }
 
 /** What the receiver answers a request with. */
-export interface ReceiverAnswer {
+interface ReceiverAnswer {
   status: number;
   headers?: Record<string, string>;
 }
