@@ -107,7 +107,8 @@ export function createNotificationService({
      * an item at or below the last one sent is a repeat and skipped; one further ahead than the
      * next means others are still on their way (several relays publish in parallel) and the
      * gap is read from Postgres, where it already is (each inbox's positions are handed out in
-     * commit order), so nothing is missed.
+     * commit order), so nothing is missed. Each heartbeat also checks the counter, so even the
+     * last push before a NATS outage is not lost for longer than a heartbeat.
      */
     async *watchNotifications(req, ctx) {
       const { subject } = principalOf(ctx);
@@ -141,6 +142,12 @@ export function createNotificationService({
             throw new DomainError("aborted", `this stream fell behind; reconnect with after="${last}"`, { "resume-after": String(last) });
           }
           if (next === "idle") {
+            // A push lost while this instance was cut off from NATS shows here: the counter is
+            // ahead. One primary-key read per heartbeat, which also refreshes the unread count
+            // after marks made elsewhere (another tab).
+            const now = await counterOf(db, subject);
+            unread = now.unread;
+            if (now.lastSeq > last) yield* catchUp();
             yield heartbeat(unread);
             continue;
           }

@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { type Client, Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { NotificationService, type WatchNotificationsResponse } from "@paymesh/gen/paymesh/notifications/v1/notifications_pb";
 import { connectErrorOf, mintTestToken } from "@paymesh/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NotificationsMesh, startNotificationsMesh, type TestUser } from "../test/start-notifications-mesh.js";
+import { createInboxWriter } from "./write-inbox.js";
 
 let world: NotificationsMesh;
 let alice: TestUser;
@@ -137,6 +139,41 @@ it("closes a watcher that falls behind with ABORTED and where to resume, without
   );
   expect(failure.code).toBe(Code.Aborted);
   expect(failure.rawMessage).toMatch(/fell behind; reconnect with after="\d+"/);
+}, 60_000);
+
+it("delivers at the next heartbeat what no push announced, with the unread count as marks left it", async () => {
+  const dan = await world.user("dan");
+  const stream = watch(dan.notifications);
+  await stream.until(() => (stream.messages.length > 0 ? true : undefined));
+  // Written without its NotificationCreated: as if the push were lost in a NATS outage.
+  const silent = createInboxWriter({ subject: () => "", channels: new Set(), announce: false });
+  await world.db.transaction((tx) =>
+    silent.write(
+      tx,
+      randomUUID(),
+      [
+        {
+          recipient: "dan",
+          type: "handle.updated",
+          category: "handles",
+          title: "t",
+          body: "unannounced",
+          resource: "@dan",
+          required: false,
+        },
+      ],
+      new Date(),
+    ),
+  );
+  const found = await stream.until(() => stream.notifications().find((n) => n.body === "unannounced"), 5_000);
+  expect(found.unread).toBe(2n);
+  await dan.notifications.markRead({ target: { case: "upToId", value: found.id } });
+  await stream.until(
+    () => (stream.messages.at(-1)?.event.case === "heartbeat" && stream.messages.at(-1)?.unreadCount === 0n ? true : undefined),
+    5_000,
+  );
+  await stream.close();
+  expect(stream.notifications().filter((n) => n.body === "unannounced")).toHaveLength(1);
 });
 
 it("needs a valid cursor", async () => {
