@@ -67,7 +67,7 @@ export function markRead(
       .set({ readAt: new Date() })
       .where(and(eq(notifications.recipient, recipient), which, isNull(notifications.readAt), isNull(notifications.archivedAt)))
       .returning({ id: notifications.id });
-    // Archived rows are already out of the count; reading one records when, and changes nothing else.
+    // Archived rows were read when archived and are out of the count already.
     return { changed: marked.length, unreadCount: await lowerCount(tx, recipient, marked.length) };
   });
 }
