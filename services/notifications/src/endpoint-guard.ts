@@ -23,8 +23,6 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ["::", 128],
   ["::1", 128],
-  ["::ffff:0:0", 96],
-  ["64:ff9b::", 96],
   ["fc00::", 7],
   ["fe80::", 10],
   ["ff00::", 8],
@@ -32,7 +30,10 @@ for (const [network, prefix] of [
   INTERNAL.addSubnet(network, prefix, "ipv6");
 }
 
-/** Whether `address` (an IP) is internal. An IPv4-mapped IPv6 address counts as internal: it is refused rather than unwrapped. */
+/**
+ * Whether `address` (an IP, else it counts as internal) is internal. BlockList matches an
+ * IPv4-mapped IPv6 address (`::ffff:127.0.0.1`) against the IPv4 rules, so none is needed for them.
+ */
 export function isInternalAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
