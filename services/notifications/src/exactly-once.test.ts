@@ -1,14 +1,19 @@
+import type { Client } from "@connectrpc/connect";
+import { streamNameFor } from "@paymesh/events";
+import { NotificationService } from "@paymesh/gen/paymesh/notifications/v1/notifications_pb";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { type NotificationsMesh, startNotificationsMesh, type TestUser } from "../test/start-notifications-mesh.js";
+import type { NotificationsDatabase } from "./notifications-database.js";
 
 let world: NotificationsMesh;
 let users: TestUser[];
+let second: Awaited<ReturnType<NotificationsMesh["replica"]>>;
 
 beforeAll(async () => {
   world = await startNotificationsMesh();
   // A second instance on the same database and streams: the two share the durable consumers.
-  await world.replica();
+  second = await world.replica();
   users = await Promise.all(["ann", "ben", "cat", "dan"].map((name) => world.user(name)));
 }, 60_000);
 
@@ -57,3 +62,37 @@ it("writes one notification per event and recipient with two instances, counts a
     expect(unreadCount).toBe(BigInt(inboxes.find((inbox) => inbox.recipient === user.subject)!.unreadRows));
   }
 });
+
+it("applies nothing twice when the stream delivers every event again", async () => {
+  let db = world.db;
+  const count = async () => (await db.execute<{ n: number }>(sql`select count(*)::int as n from notifications`))[0]!.n;
+  const before = await count();
+  const unread = async (client: (user: TestUser) => Client<typeof NotificationService>) =>
+    Promise.all(users.map(async (user) => (await client(user).getUnreadCount({})).unreadCount));
+  const unreadBefore = await unread((user) => user.notifications);
+  // With every instance stopped, the durable consumer goes; the next instance declares it anew,
+  // from the stream's first message: every event is delivered again.
+  await world.notifications.stop();
+  await second.stop();
+  const stream = streamNameFor(world.mesh.prefix, "transfers");
+  await world.mesh.nats.jsm.consumers.delete(stream, "notifications-transfers");
+  const third = await world.replica();
+  db = third.context.database.db as NotificationsDatabase;
+  const as = (user: TestUser) => world.mesh.client(NotificationService, third, { subject: user.subject });
+  await vi.waitFor(
+    async () => {
+      const info = await world.mesh.nats.jsm.consumers.info(stream, "notifications-transfers");
+      expect(info.num_pending + info.num_ack_pending).toBe(0);
+      // Every event of the 40 transfers (initiated and completed) came again.
+      expect(info.delivered.consumer_seq).toBeGreaterThanOrEqual(80);
+    },
+    { timeout: 20_000, interval: 200 },
+  );
+  expect(await count()).toBe(before);
+  expect(await unread(as)).toEqual(unreadBefore);
+  const { transfer } = await users[0]!.pay(users[1]!.handle, 1n);
+  await vi.waitFor(async () => expect(await count()).toBe(before + 2), { timeout: 10_000 });
+  expect(await unread(as)).toEqual(unreadBefore.map((n, i) => (i <= 1 ? n + 1n : n)));
+  const rows = await db.execute<{ n: number }>(sql`select count(*)::int as n from notifications where resource = ${transfer!.id}`);
+  expect(rows[0]!.n).toBe(2);
+}, 60_000);
