@@ -4,9 +4,9 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { v7 as uuidv7 } from "uuid";
 import type { Channel, DeliveryRow, SendOutcome } from "./channel.js";
+import type { InboxWriter } from "./create-inbox-writer.js";
 import type { NotificationsDatabase, NotificationsTransaction } from "./notifications-database.js";
 import { type ChannelName, deliveries, deliveryAttempts, webhookEndpoints } from "./schema.js";
-import type { InboxWriter } from "./write-inbox.js";
 
 /** Statuses whose Retry-After is honoured instead of the schedule's next delay. */
 const RETRY_AFTER_STATUSES = new Set([429, 502, 504]);

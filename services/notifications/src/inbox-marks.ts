@@ -1,8 +1,8 @@
 import { DomainError } from "@paymesh/runtime";
 import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { lockCounter } from "./lock-counter.js";
 import type { NotificationsDatabase, NotificationsTransaction } from "./notifications-database.js";
 import { inboxCounters, notifications } from "./schema.js";
-import { lockCounter } from "./write-inbox.js";
 
 /** What a mark changed, and the unread count it left. */
 export interface MarkOutcome {

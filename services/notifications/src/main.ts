@@ -5,6 +5,7 @@ import { applyInboxEvent } from "./apply-inbox-event.js";
 import type { Channel } from "./channel.js";
 import { createDeliveryWorker } from "./create-delivery-worker.js";
 import { createEmailChannel } from "./create-email-channel.js";
+import { createInboxWriter } from "./create-inbox-writer.js";
 import { createProviderChannel } from "./create-provider-channel.js";
 import { createWatchHub } from "./create-watch-hub.js";
 import { createWebhookChannel } from "./create-webhook-channel.js";
@@ -14,7 +15,6 @@ import type { ChannelName } from "./schema.js";
 import * as schema from "./schema.js";
 import { createNotificationService } from "./service.js";
 import { createWebhookEndpoints } from "./webhook-endpoints.js";
-import { createInboxWriter } from "./write-inbox.js";
 
 /** How long past an attempt's own time limit a claim is held before another worker may take the delivery. */
 const LEASE_MARGIN_MS = 15_000;

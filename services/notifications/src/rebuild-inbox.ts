@@ -1,11 +1,11 @@
 import { streamNameFor, toReceivedEvent } from "@paymesh/events";
 import { eq, getTableName, sql } from "drizzle-orm";
 import type { JetStreamClient, JetStreamManager, JsMsg } from "nats";
+import { createInboxWriter } from "./create-inbox-writer.js";
 import type { InboxSource } from "./inbox-source.js";
 import { INBOX_SOURCES } from "./inbox-sources.js";
 import type { NotificationsDatabase } from "./notifications-database.js";
 import { inboxCounters, knownHandles, notifications, processedEvents } from "./schema.js";
-import { createInboxWriter } from "./write-inbox.js";
 
 export interface RebuildInboxOptions {
   db: NotificationsDatabase;

@@ -5,7 +5,7 @@ import { NotificationService, type WatchNotificationsResponse } from "@paymesh/g
 import { connectErrorOf, mintTestToken } from "@paymesh/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NotificationsMesh, startNotificationsMesh, type TestUser } from "../test/start-notifications-mesh.js";
-import { createInboxWriter } from "./write-inbox.js";
+import { createInboxWriter } from "./create-inbox-writer.js";
 
 let world: NotificationsMesh;
 let alice: TestUser;

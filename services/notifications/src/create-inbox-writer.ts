@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { appendEvents, type OutgoingEvent } from "@paymesh/events";
 import { NotificationCreatedSchema } from "@paymesh/gen/paymesh/notifications/v1/events_pb";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, inArray, isNull, sql } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { channelEnabled, NOISY_CHANNELS } from "./channel-policy.js";
 import type { NotificationDraft } from "./notification-draft.js";
@@ -155,14 +155,4 @@ export function createInboxWriter({ subject, channels, announce = true }: InboxW
       return written;
     },
   };
-}
-
-/** The unread count of `recipient`, locking their counter row until the transaction ends. */
-export async function lockCounter(tx: NotificationsTransaction, recipient: string): Promise<bigint> {
-  const [row] = await tx
-    .select({ unread: inboxCounters.unread })
-    .from(inboxCounters)
-    .where(eq(inboxCounters.recipient, recipient))
-    .for("update");
-  return row?.unread ?? 0n;
 }
