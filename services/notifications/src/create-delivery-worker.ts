@@ -1,5 +1,5 @@
 import { createIntervalWorker, type IntervalWorker } from "@paymesh/runtime";
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { v7 as uuidv7 } from "uuid";
@@ -111,7 +111,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): IntervalWo
       if (succeeded) {
         await tx.update(deliveries).set({ status: "succeeded" }).where(ours);
         if (delivery.endpointId !== null) {
-          await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, delivery.endpointId));
+          // Only when it was failing: most successes then write nothing to the endpoint's row.
+          await tx
+            .update(webhookEndpoints)
+            .set({ failingSince: null })
+            .where(and(eq(webhookEndpoints.id, delivery.endpointId), isNotNull(webhookEndpoints.failingSince)));
         }
         return;
       }
