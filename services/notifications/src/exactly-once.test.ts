@@ -4,22 +4,30 @@ import { NotificationService } from "@paymesh/gen/paymesh/notifications/v1/notif
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { type NotificationsMesh, startNotificationsMesh, type TestUser } from "../test/start-notifications-mesh.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../test/start-webhook-receiver.js";
 import type { NotificationsDatabase } from "./notifications-database.js";
 
 let world: NotificationsMesh;
 let users: TestUser[];
+let receiver: WebhookReceiver;
 let second: Awaited<ReturnType<NotificationsMesh["replica"]>>;
 
 beforeAll(async () => {
-  world = await startNotificationsMesh();
+  world = await startNotificationsMesh({ env: { NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE: "on", NOTIFICATIONS_DELIVERY_INTERVAL_MS: "20" } });
+  receiver = await startWebhookReceiver();
   // A second instance on the same database and streams: the two share the durable consumers.
   second = await world.replica();
   users = await Promise.all(["ann", "ben", "cat", "dan"].map((name) => world.user(name)));
 }, 60_000);
 
-afterAll(() => world?.stop());
+afterAll(async () => {
+  await world?.stop();
+  await receiver?.close();
+});
 
-it("writes one notification per event and recipient with two instances, counts and positions exact", async () => {
+it("writes one notification per event and recipient with two instances, counts and positions exact, and sends each webhook once", async () => {
+  for (const user of users)
+    await user.notifications.createWebhookEndpoint({ url: receiver.url, eventTypes: ["transfer.sent", "transfer.received"] });
   const payments = users.flatMap((payer, i) =>
     Array.from({ length: 10 }, (_, n) => payer.pay(users[(i + 1 + (n % 3)) % users.length]!.handle, BigInt(n + 1))),
   );
@@ -57,6 +65,11 @@ it("writes one notification per event and recipient with two instances, counts a
     expect(inbox.lastSeq, inbox.recipient).toBe(String(inbox.rows));
     expect(inbox.unread, inbox.recipient).toBe(String(inbox.unreadRows));
   }
+  // Both instances' delivery workers share the queue: every delivery reaches the receiver once.
+  await vi.waitFor(() => expect(receiver.received).toHaveLength(80), { timeout: 20_000, interval: 200 });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(receiver.received).toHaveLength(80);
+  expect(new Set(receiver.received.map((request) => `${request.id}`)).size).toBe(80);
   for (const user of users) {
     const { unreadCount } = await user.notifications.getUnreadCount({});
     expect(unreadCount).toBe(BigInt(inboxes.find((inbox) => inbox.recipient === user.subject)!.unreadRows));
@@ -95,4 +108,8 @@ it("applies nothing twice when the stream delivers every event again", async () 
   expect(await unread(as)).toEqual(unreadBefore.map((n, i) => (i <= 1 ? n + 1n : n)));
   const rows = await db.execute<{ n: number }>(sql`select count(*)::int as n from notifications where resource = ${transfer!.id}`);
   expect(rows[0]!.n).toBe(2);
+  // Nothing was sent again either: only the new transfer's two webhooks came.
+  await vi.waitFor(() => expect(receiver.received).toHaveLength(82), { timeout: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(receiver.received).toHaveLength(82);
 }, 60_000);
