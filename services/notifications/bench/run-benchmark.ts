@@ -95,6 +95,8 @@ export async function runBenchmark(): Promise<void> {
         scenario: "payAndWatch",
         mode: "fixed-rate",
         rate: RATE,
+        // Each operation waits for its notification: a slow one shows in the tail, not as a dropped start.
+        maxInFlight: RATE * 30,
         durationMs,
         warmupMs: 0,
         params,
