@@ -49,9 +49,13 @@ describe("webhooks", () => {
     expect(Math.abs(Number(request!.timestamp) - Date.now() / 1000)).toBeLessThan(10);
     expect(request!.json).toMatchObject({ type: "transfer.received", data: { body: "@alice sent you 12.34 USD", resource: transfer!.id } });
     expect(Number.isNaN(Date.parse(request!.json.timestamp))).toBe(false);
-    const { deliveries } = await bob.notifications.listWebhookDeliveries({ endpointId: endpoint!.id });
-    const delivery = deliveries.find((d) => d.messageId === request!.id)!;
-    expect(delivery.status).toBe(DeliveryStatus.SUCCEEDED);
+    // The outcome is recorded once the answer is back, a moment after the receiver has the request.
+    const delivery = await vi.waitFor(async () => {
+      const { deliveries } = await bob.notifications.listWebhookDeliveries({ endpointId: endpoint!.id });
+      const found = deliveries.find((d) => d.messageId === request!.id)!;
+      expect(found.status).toBe(DeliveryStatus.SUCCEEDED);
+      return found;
+    });
     expect(delivery.attempts).toHaveLength(1);
     expect(delivery.attempts[0]!.statusCode).toBe(204);
     // The types it did not ask for (the payer's own notifications) never reach it.
@@ -93,8 +97,11 @@ describe("webhooks", () => {
     );
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(1_900);
     receiver.answer = () => ({ status: 204 });
-    const { deliveries } = await bob.notifications.listWebhookDeliveries({ endpointId: endpoint!.id });
-    expect(deliveries[0]!.attempts.map((a) => a.statusCode)).toEqual([429, 200]);
+    const deliveries = await vi.waitFor(async () => {
+      const listed = await bob.notifications.listWebhookDeliveries({ endpointId: endpoint!.id });
+      expect(listed.deliveries[0]!.attempts.map((a) => a.statusCode)).toEqual([429, 200]);
+      return listed.deliveries;
+    });
     const { delivery } = await bob.notifications.redeliverWebhook({ deliveryId: deliveries[0]!.id });
     expect(delivery!.status).toBe(DeliveryStatus.PENDING);
     await vi.waitFor(() => expect(requestsFor(transfer!.id)).toHaveLength(3));
@@ -198,9 +205,12 @@ describe("webhooks", () => {
     expect(requests).toHaveLength(4);
     expect(new Set(requests.map((request) => request.id)).size).toBe(1);
     const client = world.mesh.client(NotificationService, restarted, { subject: "bob" });
-    const { deliveries } = await client.listWebhookDeliveries({ endpointId: endpoint!.id });
-    const delivery = deliveries.find((d) => d.messageId === requests[0]!.id)!;
-    expect(delivery.status).toBe(DeliveryStatus.SUCCEEDED);
+    const delivery = await vi.waitFor(async () => {
+      const { deliveries } = await client.listWebhookDeliveries({ endpointId: endpoint!.id });
+      const found = deliveries.find((d) => d.messageId === requests[0]!.id)!;
+      expect(found.status).toBe(DeliveryStatus.SUCCEEDED);
+      return found;
+    });
     expect(delivery.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500, 204]);
     expect(delivery.attempts.every((a) => a.latencyMs >= 0)).toBe(true);
   }, 40_000);
