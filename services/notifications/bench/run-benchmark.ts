@@ -88,6 +88,20 @@ export async function runBenchmark(): Promise<void> {
       connections: 10,
     };
     const windowStart = Date.now();
+    const alone = await runLoadProcess(
+      {
+        name: "transfer → payee's streams, one at a time",
+        module: SCENARIOS,
+        scenario: "payAndWatch",
+        mode: "closed-loop",
+        concurrency: 1,
+        durationMs: durationMs / 2,
+        warmupMs: 0,
+        params,
+      },
+      mesh.cpuSources,
+    );
+    results.push(alone);
     const watched = await runLoadProcess(
       {
         name: `transfer → payee's streams @${RATE}/s`,
@@ -133,6 +147,7 @@ export async function runBenchmark(): Promise<void> {
     report("notifications", results, "ceiling: echo (max)", {
       goals: { p99Ms: 250, atRate: RATE, streams: USERS * STREAMS_PER_USER },
       notification: notified,
+      notificationAlone: alone.record,
       notificationAtMax: max.record,
       webhooks,
       met: { p99: notified.p99 < 250 },
@@ -140,6 +155,11 @@ export async function runBenchmark(): Promise<void> {
     console.log(
       `notification on the payee's ${STREAMS_PER_USER} streams (${notified.streams} open) after the transfer's response at ${RATE}/s: ` +
         `p50 ${notified.p50.toFixed(1)} ms, p99 ${notified.p99.toFixed(1)} ms, max ${notified.max.toFixed(1)} ms over ${notified.notified} transfers (goal p99 < 250 ms)`,
+    );
+    const single = alone.record as typeof notified;
+    console.log(
+      `one transfer at a time (${single.notified}): p50 ${single.p50.toFixed(1)} ms, p99 ${single.p99.toFixed(1)} ms; ` +
+        `at the most 32 clients manage (${max.throughput.toFixed(0)}/s): p50 ${(max.record as typeof notified).p50.toFixed(1)} ms, p99 ${(max.record as typeof notified).p99.toFixed(1)} ms`,
     );
     console.log(
       `webhooks: ${webhooks.delivered} delivered to a local receiver, ${webhooks.perSecond.toFixed(0)}/s while transfers ran; ` +

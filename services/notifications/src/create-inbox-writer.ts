@@ -79,14 +79,12 @@ export function createInboxWriter({ subject, channels, announce = true }: InboxW
       if (drafts.length === 0) return [];
       const ordered = [...drafts].sort((a, b) => (a.recipient < b.recipient ? -1 : a.recipient > b.recipient ? 1 : 0));
       const known = await recipientsOf(tx, [...new Set(ordered.map((draft) => draft.recipient))]);
-      const written: NotificationRow[] = [];
-      const events: OutgoingEvent<typeof NotificationCreatedSchema>[] = [];
-      const queued: Array<typeof deliveries.$inferInsert> = [];
-      for (const draft of ordered) {
-        const switches = known.switches(draft.recipient);
-        const on = (channel: ChannelName) => channels.has(channel) && channelEnabled(switches, draft.category, channel, draft.required);
-        let id = uuidv7();
-        if (channelEnabled(switches, draft.category, "inbox", draft.required)) {
+      // Every recipient's inbox write is sent at once, pipelined on the transaction's connection:
+      // Postgres runs them in the order sent (recipient order, so locks are still taken in that
+      // order) while the client waits one round trip per step instead of one per statement.
+      const inboxed = await Promise.all(
+        ordered.map(async (draft) => {
+          if (!channelEnabled(known.switches(draft.recipient), draft.category, "inbox", draft.required)) return undefined;
           const [counter] = await tx
             .insert(inboxCounters)
             .values({ recipient: draft.recipient, lastSeq: 1n, unread: 1n })
@@ -97,17 +95,28 @@ export function createInboxWriter({ subject, channels, announce = true }: InboxW
             .returning();
           const [row] = await tx
             .insert(notifications)
-            .values({ id, seq: counter!.lastSeq, eventId, createdAt: now, ...draft })
+            .values({ id: uuidv7(), seq: counter!.lastSeq, eventId, createdAt: now, ...draft })
             .returning();
-          id = row!.id;
-          written.push(row!);
+          return { row: row!, unread: counter!.unread };
+        }),
+      );
+      const written: NotificationRow[] = [];
+      const events: OutgoingEvent<typeof NotificationCreatedSchema>[] = [];
+      const queued: Array<typeof deliveries.$inferInsert> = [];
+      for (const [index, draft] of ordered.entries()) {
+        const switches = known.switches(draft.recipient);
+        const on = (channel: ChannelName) => channels.has(channel) && channelEnabled(switches, draft.category, channel, draft.required);
+        const inbox = inboxed[index];
+        const id = inbox?.row.id ?? uuidv7();
+        if (inbox !== undefined) {
+          written.push(inbox.row);
           events.push({
             subject: subject("notification_created"),
             schema: NotificationCreatedSchema,
             message: create(NotificationCreatedSchema, {
               recipient: draft.recipient,
-              notification: toNotification(row!),
-              unreadCount: counter!.unread,
+              notification: toNotification(inbox.row),
+              unreadCount: inbox.unread,
             }),
           });
         }
@@ -150,8 +159,10 @@ export function createInboxWriter({ subject, channels, announce = true }: InboxW
           }
         }
       }
-      if (queued.length > 0) await tx.insert(deliveries).values(queued);
-      if (announce) await appendEvents(tx, events);
+      await Promise.all([
+        queued.length > 0 ? tx.insert(deliveries).values(queued) : undefined,
+        announce ? appendEvents(tx, events) : undefined,
+      ]);
       return written;
     },
   };
