@@ -14,8 +14,10 @@ import { TransferService, TransferStatus } from "@paymesh/gen/paymesh/transfers/
 import { createTestMesh, type PrivatePostgres, startPrivatePostgres, type TestMesh } from "@paymesh/testkit";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { governanceService } from "../services/governance/src/index.js";
 import { handlesService } from "../services/handles/src/index.js";
 import { ledgerService, reconcileLedger } from "../services/ledger/src/index.js";
+import { notificationsService } from "../services/notifications/src/index.js";
 import { transfersService } from "../services/transfers/src/index.js";
 
 const exec = promisify(execFile);
@@ -67,9 +69,17 @@ beforeAll(async () => {
   const ledgerRunning = await mesh.start(ledgerService);
   const handlesRunning = await mesh.start(handlesService);
   const transfersRunning = await mesh.start(transfersService);
+  // Every service's database exists to be dumped; these two are stopped at once, so their
+  // tables stay as they are while the dump and the counts are taken.
+  const governanceRunning = await mesh.start(governanceService);
+  const notificationsRunning = await mesh.start(notificationsService);
+  await governanceRunning.stop();
+  await notificationsRunning.stop();
   source.ledger = ledgerRunning.database.name;
   source.handles = handlesRunning.database.name;
   source.transfers = transfersRunning.database.name;
+  source.governance = governanceRunning.database.name;
+  source.notifications = notificationsRunning.database.name;
 
   // Money moved: a funded wallet with a handle pays another by handle.
   const ledger = mesh.client(LedgerService, ledgerRunning, { subject: "ops", role: "operator" });
@@ -120,6 +130,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** The services the mesh moved money through before the backup. */
+const MONEY_MOVED = { handles: true, ledger: true, transfers: true };
+
 describe("npm run backup / npm run restore", () => {
   it("dumps every service's database and restores them into a fresh server, row for row, with books that reconcile", async () => {
     const databaseArgs = Object.entries(source).flatMap(([service, name]) => ["--database", `${service}=${name}`]);
@@ -134,7 +147,7 @@ describe("npm run backup / npm run restore", () => {
 
     for (const [service, name] of Object.entries(source)) {
       const before = await rowCounts(databaseUrl(SOURCE_SERVER, name));
-      expect(before["public.outbox"], `${service} has events`).toBeGreaterThan(0);
+      if (service in MONEY_MOVED) expect(before["public.outbox"], `${service} has events`).toBeGreaterThan(0);
       expect(await rowCounts(databaseUrl(fresh.url, `paymesh_${service}`)), service).toEqual(before);
     }
 

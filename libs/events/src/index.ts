@@ -32,3 +32,4 @@ export { processedEvents } from "./processed-events.js";
 export { type PrunedEventRows, type PruneEventTablesOptions, pruneEventTables } from "./prune-event-tables.js";
 export { type RebuildProjectionOptions, rebuildProjection } from "./rebuild-projection.js";
 export type { ReceivedEvent } from "./received-event.js";
+export { type ReadEvent, toReceivedEvent } from "./to-received-event.js";

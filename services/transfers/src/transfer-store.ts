@@ -1,10 +1,10 @@
 import { create } from "@bufbuild/protobuf";
+import { formatMinor } from "@paymesh/domain";
 import { appendEvents, type OutgoingEvent } from "@paymesh/events";
 import { TransferCompletedSchema, TransferFailedSchema, TransferInitiatedSchema } from "@paymesh/gen/paymesh/transfers/v1/events_pb";
 import { and, eq, sql } from "drizzle-orm";
 import type { Limits } from "./default-limit-policy.js";
 import { entryIdFor } from "./entry-id-for.js";
-import { formatMinor } from "./format-minor.js";
 import { limitsFor } from "./limits-for.js";
 import { type FailureReasonName, limitUsage, transfers } from "./schema.js";
 import { transferOf } from "./to-proto.js";

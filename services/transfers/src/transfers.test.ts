@@ -411,7 +411,9 @@ describe("metrics", () => {
     const read = async () => {
       const text = await (await fetch(`${m.transfersUrl}/metrics`)).text();
       const count = (status: string, reason: string) =>
-        Number(new RegExp(`^transfers_settled_total\\{[^}]*status="${status}",reason="${reason}"[^}]*\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+        Number(
+          new RegExp(`^transfers_settled_total\\{[^}]*status="${status}",reason="${reason}"[^}]*\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0,
+        );
       return { completed: count("completed", "none"), short: count("failed", "insufficient_funds") };
     };
     const before = await read();

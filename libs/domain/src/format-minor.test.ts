@@ -1,5 +1,4 @@
 import { expect, it } from "vitest";
-import { defaultLimitPolicy } from "./default-limit-policy.js";
 import { formatMinor } from "./format-minor.js";
 
 it("formats minor units in the currency's own decimals", () => {
@@ -7,9 +6,4 @@ it("formats minor units in the currency's own decimals", () => {
   expect(formatMinor(5n, "USD")).toBe("0.05 USD");
   expect(formatMinor(10_000n, "JPY")).toBe("10,000 JPY");
   expect(formatMinor(1_234_567n, "KWD")).toBe("1,234.567 KWD");
-});
-
-it("defaults limits to 10,000 / 20,000 / 100,000 major units", () => {
-  expect(defaultLimitPolicy("USD")).toEqual({ perTransactionMax: 1_000_000n, dailyMax: 2_000_000n, monthlyMax: 10_000_000n });
-  expect(defaultLimitPolicy("JPY")).toEqual({ perTransactionMax: 10_000n, dailyMax: 20_000n, monthlyMax: 100_000n });
 });

@@ -1,4 +1,4 @@
-import { currencyExponent } from "@paymesh/domain";
+import { currencyExponent } from "./currency-exponent.js";
 
 /** An amount in minor units for a person: `formatMinor(2000000n, "USD")` is `20,000.00 USD`. */
 export function formatMinor(amount: bigint, currency: string): string {

@@ -1,0 +1,1 @@
+export { createNotificationsService, notificationsService } from "./main.js";
