@@ -4,6 +4,7 @@ import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { NotificationService } from "@paymesh/gen/paymesh/notifications/v1/notifications_pb";
 import { type CreateTransferResponse, TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
+import { governanceService } from "@paymesh/governance";
 import { handlesService } from "@paymesh/handles";
 import { ledgerService } from "@paymesh/ledger";
 import { type Env, type RunningService, startService } from "@paymesh/runtime";
@@ -36,6 +37,8 @@ export interface NotificationsMesh {
   mesh: TestMesh;
   /** The first notifications instance. */
   notifications: NotificationsInstance & { database: TestDatabase };
+  /** The governance service, when started with `governance: true`. */
+  governanceUrl: string | undefined;
   db: NotificationsDatabase;
   user(subject: string, options?: { balance?: bigint; handle?: string | null }): Promise<TestUser>;
   /** Starts another notifications instance on the same database and streams (a replica). */
@@ -43,13 +46,14 @@ export interface NotificationsMesh {
   stop(): Promise<void>;
 }
 
-/** The real mesh for notifications tests: ledger, handles, transfers and notifications. */
-export async function startNotificationsMesh(options: { env?: Env } = {}): Promise<NotificationsMesh> {
+/** The real mesh for notifications tests: ledger, handles, transfers (governance if asked) and notifications. */
+export async function startNotificationsMesh(options: { env?: Env; governance?: boolean } = {}): Promise<NotificationsMesh> {
   const mesh = await createTestMesh();
   try {
     const ledgerRunning = await mesh.start(ledgerService);
     const handlesRunning = await mesh.start(handlesService);
     const transfersRunning = await mesh.start(transfersService);
+    const governanceRunning = options.governance ? await mesh.start(governanceService) : undefined;
     const notifications = await mesh.start(createNotificationsService(), options.env);
     const ledger = mesh.client(LedgerService, ledgerRunning, { subject: "ops", role: "operator" });
     const funding = randomUUID();
@@ -64,6 +68,7 @@ export async function startNotificationsMesh(options: { env?: Env } = {}): Promi
     return {
       mesh,
       notifications,
+      governanceUrl: governanceRunning?.url,
       db: notifications.context.database.db as NotificationsDatabase,
       async user(subject, { balance = 100_000n, handle = `@${subject}` } = {}) {
         const accountId = randomUUID();
