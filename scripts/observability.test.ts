@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { governanceService } from "../services/governance/src/index.js";
+import { notificationsService } from "../services/notifications/src/index.js";
 import { startTransfersMesh, type TransfersMesh } from "../services/transfers/test/start-transfers-mesh.js";
 import { markdownAnchors } from "./markdown-anchors.js";
 import { metricNamesIn } from "./metric-names-in.js";
@@ -27,6 +29,10 @@ const DASHBOARD_MUST_SHOW: Readonly<Record<string, string>> = {
   "oldest unpublished event": "outbox_oldest_pending_age_seconds",
   "consumer lag": "consumer_pending_messages",
   "parked events": "events_parked",
+  "transfers by outcome": "transfers_settled_total",
+  "ledger entries created": "ledger_entries_created_total",
+  "webhook and channel deliveries": "notification_delivery_attempts_total",
+  "proposals by state": "governance_proposals",
 };
 
 /** Series Prometheus makes itself for every target, beside what the target exports. */
@@ -98,8 +104,10 @@ let exported: Set<string>;
 
 beforeAll(async () => {
   mesh = await startTransfersMesh();
+  const governance = await mesh.mesh.start(governanceService);
+  const notifications = await mesh.mesh.start(notificationsService);
   exported = new Set();
-  for (const url of [mesh.ledgerUrl, mesh.handlesUrl, mesh.transfersUrl!]) {
+  for (const url of [mesh.ledgerUrl, mesh.handlesUrl, mesh.transfersUrl!, governance.url, notifications.url]) {
     const res = await fetch(new URL("/metrics", url));
     expect(res.status).toBe(200);
     for (const name of exposedNames(await res.text())) exported.add(name);

@@ -201,6 +201,21 @@ describe("a proposal's life", () => {
   });
 });
 
+describe("metrics", () => {
+  it("reports proposals by state on /metrics, pending until the vote starts", async () => {
+    const proposals = async (state: string) => {
+      const text = await (await fetch(`${g.urls[0]}/metrics`)).text();
+      return Number(new RegExp(`^governance_proposals\\{[^}]*state="${state}"[^}]*\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+    };
+    const before = { pending: await proposals("pending"), canceled: await proposals("canceled") };
+    const proposal = await propose("alice", "transfers.limits.GBP.monthly_max", 7_654_321n);
+    expect((await proposals("pending")) - before.pending).toBe(1);
+    await g.as("alice").cancelProposal({ id: proposal.id });
+    expect((await proposals("pending")) - before.pending).toBe(0);
+    expect((await proposals("canceled")) - before.canceled).toBe(1);
+  });
+});
+
 describe("canceling", () => {
   it("lets the proposer cancel before voting starts, not after", async () => {
     const early = await propose("alice", "transfers.limits.GBP.daily_max", 123_456n);

@@ -8,6 +8,7 @@ import { createExecutionWorker } from "./create-execution-worker.js";
 import { createLogReader } from "./merkle-log.js";
 import { parameterCatalog } from "./parameter-catalog.js";
 import { readGovernanceConfig } from "./read-governance-config.js";
+import { registerProposalMetrics } from "./register-proposal-metrics.js";
 import * as schema from "./schema.js";
 import { createGovernanceHandlers } from "./service.js";
 import { createTreeHeadSigner } from "./tree-head-signature.js";
@@ -47,6 +48,7 @@ export function createGovernanceService(options: GovernanceServiceOptions = {}):
         intervalMs: config.workerIntervalMs,
         registry: ctx.metrics.registry,
       });
+      registerProposalMetrics(ctx.metrics.registry, ctx.database.sql, now);
       const tallies = ctx.projection({ context: "governance", durable: TALLY_PROJECTION, handler: applyTallyEvent });
       const handlers = createGovernanceHandlers({
         db,

@@ -1,7 +1,7 @@
 import { createIntervalWorker, type IntervalWorker } from "@paymesh/runtime";
 import { and, asc, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 import type { Logger } from "pino";
-import type { Registry } from "prom-client";
+import { Counter, type Registry } from "prom-client";
 import { v7 as uuidv7 } from "uuid";
 import type { Channel, DeliveryRow, SendOutcome } from "./channel.js";
 import type { InboxWriter } from "./create-inbox-writer.js";
@@ -45,6 +45,12 @@ const jittered = (ms: number, percent: number) => Math.max(0, Math.round(ms * (1
  */
 export function createDeliveryWorker(options: DeliveryWorkerOptions): IntervalWorker<number> {
   const { db, channels, scheduleMs, jitterPercent, disableAfterMs, leaseMs, batch, writer, logger } = options;
+  const attempts = new Counter({
+    name: "notification_delivery_attempts_total",
+    help: "Delivery attempts recorded, by channel (webhook, email, sms, push) and result (succeeded or failed).",
+    labelNames: ["channel", "result"],
+    registers: [options.registry],
+  });
 
   const claim = (): Promise<DeliveryRow[]> =>
     db
@@ -148,7 +154,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): IntervalWo
       channel === undefined
         ? { statusCode: 0, latencyMs: 0, error: `the ${delivery.channel} channel is not configured` }
         : await channel.send(delivery);
-    await record(delivery, outcome, channel?.succeeded(outcome) ?? false);
+    const succeeded = channel?.succeeded(outcome) ?? false;
+    await record(delivery, outcome, succeeded);
+    attempts.inc({ channel: delivery.channel, result: succeeded ? "succeeded" : "failed" });
   };
 
   return createIntervalWorker({

@@ -83,7 +83,13 @@ describe("webhooks", () => {
     await bob.notifications.deleteWebhookEndpoint({ id: endpoint!.id });
   });
 
-  it("honours Retry-After on 429, then redelivers and replays on request", async () => {
+  it("honours Retry-After on 429, then redelivers and replays on request; /metrics counts the attempts", async () => {
+    const attempts = async (result: string) => {
+      const text = await (await fetch(`${world.notifications.url}/metrics`)).text();
+      const pattern = new RegExp(`^notification_delivery_attempts_total\\{[^}]*channel="webhook",result="${result}"[^}]*\\} (\\d+)$`, "m");
+      return Number(pattern.exec(text)?.[1] ?? 0);
+    };
+    const before = { failed: await attempts("failed"), succeeded: await attempts("succeeded") };
     const { endpoint } = await bob.notifications.createWebhookEndpoint({ url: `${receiver.url}?later`, eventTypes: [] });
     receiver.answer = (_request, attempt) => (attempt === 1 ? { status: 429, headers: { "retry-after": "2" } } : { status: 200 });
     const { transfer } = await alice.pay("@bob", 3n);
@@ -106,6 +112,11 @@ describe("webhooks", () => {
     expect(delivery!.status).toBe(DeliveryStatus.PENDING);
     await vi.waitFor(() => expect(requestsFor(transfer!.id)).toHaveLength(3));
     expect(requestsFor(transfer!.id)[2]!.id).toBe(first!.id);
+    // The 429, then the 200 and the redelivery's 204 (other endpoints of bob's may add to both).
+    await vi.waitFor(async () => {
+      expect((await attempts("failed")) - before.failed).toBeGreaterThanOrEqual(1);
+      expect((await attempts("succeeded")) - before.succeeded).toBeGreaterThanOrEqual(2);
+    });
     // Nothing failed since, so a replay has nothing to send.
     expect((await bob.notifications.replayWebhooks({ endpointId: endpoint!.id, since: timestampFromDate(new Date(0)) })).queued).toBe(0);
     await bob.notifications.deleteWebhookEndpoint({ id: endpoint!.id });
