@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import { decodeEvent, type ReceivedEvent } from "@paymesh/events";
 import { TransferCompletedSchema, TransferFailedSchema, TransferInitiatedSchema } from "@paymesh/gen/paymesh/transfers/v1/events_pb";
 import type { Transfer } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
@@ -21,7 +22,9 @@ export async function applyHistoryEvent(event: ReceivedEvent, tx: TransfersTrans
   if (schema === undefined) return;
   const { transfer } = decodeEvent(event, schema) as { transfer?: Transfer };
   if (transfer === undefined) throw new Error(`event ${event.id} carries no transfer`);
-  const fields = fromTransfer(transfer);
+  // The handler runs in the consumer's span, which continues the trace the event was appended in.
+  const traceId = trace.getActiveSpan()?.spanContext().traceId ?? null;
+  const fields = { ...fromTransfer(transfer), traceId };
   const participants = [...new Set([transfer.payer, transfer.payee].filter((subject) => subject !== ""))];
   await tx
     .insert(transferHistory)
@@ -33,6 +36,7 @@ export async function applyHistoryEvent(event: ReceivedEvent, tx: TransfersTrans
         failureReason: sql`excluded.failure_reason`,
         failureMessage: sql`excluded.failure_message`,
         updatedAt: sql`excluded.updated_at`,
+        traceId: sql`excluded.trace_id`,
       },
       setWhere: sql`${transferHistory.status} = 'initiated'`,
     });

@@ -101,6 +101,11 @@ export const transferHistory = pgTable(
     payer: text("payer").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+    /**
+     * The trace of the event that last changed the row (W3C trace id; null when it carried
+     * none): an operator looking at a transfer's history finds every hop of it in one search.
+     */
+    traceId: text("trace_id"),
   },
   (t) => [
     primaryKey({ columns: [t.participant, t.transferId] }),

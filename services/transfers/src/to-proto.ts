@@ -61,8 +61,8 @@ export function toTransfer(id: string, row: TransferFields): Transfer {
 
 export const transferOf = (row: TransferRow): Transfer => toTransfer(row.id, row);
 
-/** The history row fields carried by a Transfer in an event. */
-export function fromTransfer(transfer: Transfer): Omit<HistoryRow, "participant"> {
+/** The history row fields carried by a Transfer in an event (the trace is the event's, not the transfer's). */
+export function fromTransfer(transfer: Transfer): Omit<HistoryRow, "participant" | "traceId"> {
   const status = (Object.keys(STATUS) as TransferStatusName[]).find((name) => STATUS[name] === transfer.status);
   if (status === undefined) throw new Error(`transfer ${transfer.id} has no valid status`);
   const reason = (Object.keys(REASON) as FailureReasonName[]).find((name) => REASON[name] === transfer.failureReason) ?? null;

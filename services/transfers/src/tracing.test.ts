@@ -1,9 +1,11 @@
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { setupTracing } from "@paymesh/runtime";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { startTransfersMesh, type TransfersMesh } from "../test/start-transfers-mesh.js";
 import { HISTORY_PROJECTION } from "./apply-history-event.js";
+import { transferHistory } from "./schema.js";
 
 // Every service of the mesh runs in this process, so one in-memory exporter sees all their spans,
 // as a collector would see them exported from three processes.
@@ -62,6 +64,10 @@ it("follows one payment in one trace: the transfers RPC, the ledger RPC, the rel
     },
     { timeout: 10_000, interval: 50 },
   );
+
+  // The history rows the projection wrote name the trace, for an operator starting from a row.
+  const rows = await m.transfersDb.select().from(transferHistory).where(eq(transferHistory.transferId, transfer!.id));
+  expect(rows.map((row) => row.traceId)).toEqual([traceId, traceId]);
 
   const rpcLine = logLines.find((line) => line.msg === "rpc" && line.method === "paymesh.transfers.v1.TransferService/CreateTransfer");
   expect(rpcLine).toMatchObject({ trace_id: traceId, span_id: createTransfer!.spanContext().spanId });

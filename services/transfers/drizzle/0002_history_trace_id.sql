@@ -1,0 +1,1 @@
+ALTER TABLE "transfer_history" ADD COLUMN "trace_id" text;
