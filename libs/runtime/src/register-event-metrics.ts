@@ -59,7 +59,16 @@ export function registerEventMetrics(options: EventMetricsOptions): void {
       }
     },
   });
-  const consumerInfo = () =>
+  // Prometheus reads both consumer gauges in one scrape, concurrently: they share one request per
+  // consumer instead of asking JetStream twice.
+  let described: Promise<Array<{ durable: string; pending: number; ackPending: number } | undefined>> | undefined;
+  const consumerInfo = () => {
+    described ??= describeConsumers().finally(() => {
+      described = undefined;
+    });
+    return described;
+  };
+  const describeConsumers = () =>
     Promise.all(
       options.consumers().map(async ({ stream, durable }) => {
         try {
