@@ -49,7 +49,7 @@ export { loadServiceConfig } from "./load-service-config.js";
 export { type OpenServiceDatabaseOptions, openServiceDatabase, type ServiceDatabase } from "./open-service-database.js";
 export { type Principal, principalKey, principalOf, ROLES, type Role, requireRole } from "./principal.js";
 export { runService } from "./run-service.js";
-export { SERVICE_PORTS, type ServiceName } from "./service-ports.js";
+export { CONSOLE_PORT, SERVICE_PORTS, type ServiceName } from "./service-ports.js";
 export type { MethodReadLimit, ServiceRegistration } from "./service-registration.js";
 export { setupTracing, type TracingOptions } from "./setup-tracing.js";
 export { type SignTokenOptions, signToken } from "./sign-token.js";

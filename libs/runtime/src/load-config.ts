@@ -1,5 +1,6 @@
 import { ConfigError } from "./config-error.js";
 import { DEFAULT_READ_MAX_BYTES } from "./default-read-max-bytes.js";
+import { CONSOLE_PORT } from "./service-ports.js";
 
 /** The environment as a plain record; tests pass their own instead of `process.env`. */
 export type Env = Record<string, string | undefined>;
@@ -29,7 +30,10 @@ export interface ServiceConfig {
     readonly issuer: string;
     readonly audience: string;
   };
-  /** Browser origins allowed by CORS; empty means no cross-origin access. */
+  /**
+   * Browser origins allowed by CORS (`CORS_ORIGINS`, comma-separated); empty means no
+   * cross-origin access. Default: the development console's origins, none in production.
+   */
   readonly corsOrigins: readonly string[];
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly logLevel: string;
@@ -112,6 +116,9 @@ export const DEVELOPMENT_AUTH_SECRET = "paymesh-development-secret-do-not-use-in
 
 const MIN_SECRET_BYTES = 32;
 
+/** The console as `npm start` serves it; production names its origins in CORS_ORIGINS. */
+const DEVELOPMENT_CORS_ORIGINS = `http://127.0.0.1:${CONSOLE_PORT},http://localhost:${CONSOLE_PORT}`;
+
 /**
  * Reads and validates a service's configuration from the environment. Every problem is
  * collected and reported at once, each naming its variable, so a misconfigured deploy
@@ -155,7 +162,7 @@ export function loadConfig(options: LoadConfigOptions): ServiceConfig {
       audience: reader.string("AUTH_AUDIENCE", "paymesh"),
     },
     corsOrigins: reader
-      .string("CORS_ORIGINS", "")
+      .string("CORS_ORIGINS", nodeEnv === "production" ? "" : DEVELOPMENT_CORS_ORIGINS)
       .split(",")
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ""),

@@ -8,3 +8,9 @@ export const SERVICE_PORTS = {
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_PORTS;
+
+/**
+ * The web console's port. In development every service lets the console's origin call it
+ * (CORS), so `npm start` works in a browser with nothing configured.
+ */
+export const CONSOLE_PORT = 7100;

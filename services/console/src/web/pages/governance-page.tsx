@@ -1,0 +1,5 @@
+import { Page } from "../ui.js";
+
+export function GovernancePage() {
+  return <Page title="Governance">{null}</Page>;
+}
