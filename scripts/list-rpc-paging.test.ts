@@ -44,6 +44,7 @@ describe("List RPCs", () => {
         "HandleService.ListMyHandles",
         "LedgerService.ListAccounts",
         "LedgerService.ListStatement",
+        "OperationsService.ListParkedEvents",
         "TransferService.ListTransfers",
       ]),
     );

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import * as schema from "../../events/test/schema.js";
 import { createEchoService } from "../../testkit/src/create-echo-service.js";
 import { createTestMesh, type TestMesh } from "../../testkit/src/create-test-mesh.js";
+import { createEventHealthReader } from "./create-event-health-reader.js";
 import { registerEventMetrics } from "./register-event-metrics.js";
 import type { RunningService, ServiceDefinition } from "./start-service.js";
 
@@ -39,12 +40,14 @@ it("reports the oldest unpublished event's age, parked events by consumer and ea
   const registry = new Registry();
   registerEventMetrics({
     registry,
-    sql,
-    jsm,
-    consumers: () => [
-      { stream, durable },
-      { stream, durable: "never-declared" },
-    ],
+    reader: createEventHealthReader({
+      sql,
+      jsm,
+      consumers: () => [
+        { stream, durable },
+        { stream, durable: "never-declared" },
+      ],
+    }),
   });
   expect(await registry.metrics()).toMatch(/^outbox_oldest_pending_age_seconds 0$/m);
 

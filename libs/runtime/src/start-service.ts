@@ -13,13 +13,16 @@ import {
   streamSubjectFor,
   subjectFor,
 } from "@paymesh/events";
+import { OperationsService } from "@paymesh/gen/paymesh/operations/v1/operations_pb";
 import type { Redis } from "ioredis";
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
 import type { DestinationStream, Logger } from "pino";
 import { Gauge } from "prom-client";
+import { createEventHealthReader, type DurableConsumer } from "./create-event-health-reader.js";
 import { createIntervalWorker } from "./create-interval-worker.js";
 import { createLogger } from "./create-logger.js";
 import { createMetrics, type Metrics } from "./create-metrics.js";
+import { createOperationsService } from "./create-operations-service.js";
 import { createRedisClient } from "./create-redis-client.js";
 import { createServer, type Server } from "./create-server.js";
 import { createServiceClient } from "./create-service-client.js";
@@ -125,7 +128,8 @@ export interface RunningService<TSchema extends Record<string, unknown>> {
 /**
  * Brings a service up the same way everywhere: config, logs, tracing, its database
  * (created and migrated), NATS with its own stream, Redis, the outbox relay, the pruning of
- * its event tables, its workers and one server port; and takes it down in the reverse order.
+ * its event tables, its workers and one server port, which serves the service's RPCs beside the
+ * operations RPCs every service answers about its own events; and takes it down in the reverse order.
  */
 export async function startService<TSchema extends Record<string, unknown>>(
   definition: ServiceDefinition<TSchema>,
@@ -209,8 +213,9 @@ export async function startService<TSchema extends Record<string, unknown>>(
         this.set(relay.stats().published);
       },
     });
-    const consumers: Array<{ stream: string; durable: string }> = [];
-    registerEventMetrics({ registry: metrics.registry, sql: database.sql, jsm, consumers: () => consumers });
+    const consumers: DurableConsumer[] = [];
+    const eventHealth = createEventHealthReader({ sql: database.sql, jsm, consumers: () => consumers });
+    registerEventMetrics({ registry: metrics.registry, reader: eventHealth });
     const credentials = createServiceCredentials({ ...config.auth, service: config.service });
     const urls = createEnvReader(env);
     const context: ServiceContext<TSchema> = {
@@ -243,7 +248,10 @@ export async function startService<TSchema extends Record<string, unknown>>(
     }
     const server = createServer({
       name: config.service,
-      services: parts.services,
+      services: [
+        ...parts.services,
+        { service: OperationsService, impl: createOperationsService({ service: config.service, sql: database.sql, reader: eventHealth }) },
+      ],
       logger,
       verifyToken: createTokenVerifier(config.auth),
       metrics,
