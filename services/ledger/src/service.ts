@@ -1,21 +1,31 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { currencyExponent } from "@paymesh/domain";
 import { appendEvent } from "@paymesh/events";
 import { PostingErrorSchema } from "@paymesh/gen/paymesh/ledger/v1/errors_pb";
 import { AccountCreatedSchema } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
-import { BalancesSchema, type LedgerService, type PostEntryRequest, StatementLineSchema } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import {
+  BalancesSchema,
+  DriftFindingSchema,
+  type LedgerService,
+  type PostEntryRequest,
+  type ReconcileResponse,
+  ReconcileResponseSchema,
+  StatementLineSchema,
+} from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { DomainError, itemErrorOf, principalOf, readPageRequest, requireRole, toPage } from "@paymesh/runtime";
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { v7 as uuidv7 } from "uuid";
 import { readableAccount } from "./account-access.js";
 import { balance } from "./account-state.js";
+import { countLedger } from "./count-ledger.js";
 import type { PostingEngine } from "./create-posting-engine.js";
 import { readEntries } from "./journal-store.js";
 import type { Command, CommandResult, EntryInput, StoredEntry } from "./journal-types.js";
 import type { LedgerDatabase } from "./ledger-database.js";
+import { reconcileLedger } from "./reconcile-ledger.js";
 import { accounts, postings, statementLines } from "./schema.js";
 import { fromSide, toAccount, toBalances, toEntry, toSide } from "./to-proto.js";
 
@@ -31,6 +41,20 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
     const [result] = await engine.submit([command], signal);
     if (!result!.ok) throw result!.error;
     return result!.entry;
+  };
+  // A reconciliation reads the whole journal several times: calls arriving while one runs (a
+  // console refreshing, several operators) share it rather than each adding that load.
+  let reconciling: Promise<ReconcileResponse> | undefined;
+  const reconcile = async (): Promise<ReconcileResponse> => {
+    const start = new Date();
+    const [findings, size] = await Promise.all([reconcileLedger(db), countLedger(db)]);
+    return create(ReconcileResponseSchema, {
+      findings: findings.map((drift) => create(DriftFindingSchema, drift)),
+      accountsChecked: size.accounts,
+      entriesChecked: size.entries,
+      startTime: timestampFromDate(start),
+      duration: durationFromMs(Date.now() - start.getTime()),
+    });
   };
 
   return {
@@ -100,15 +124,20 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
 
     async listAccounts(req, ctx) {
       const principal = principalOf(ctx);
-      const owner = req.owner || principal.subject;
+      if (req.allOwners && principal.role === "user") {
+        throw new DomainError("permission_denied", "only operators and services may list every owner's accounts (all_owners)");
+      }
+      const owner = req.allOwners ? undefined : req.owner || principal.subject;
       if (principal.role === "user" && owner !== principal.subject) {
         throw new DomainError("permission_denied", "you can only list your own accounts");
       }
-      const page = readPageRequest(req, { list: "ledger.ListAccounts", filters: [owner], cursor: { id: "uuid" } });
+      // One filter for an owner's list, two for every owner's, so neither's tokens fit the other.
+      const filters = owner === undefined ? ["", "all_owners"] : [owner];
+      const page = readPageRequest(req, { list: "ledger.ListAccounts", filters, cursor: { id: "uuid" } });
       const rows = await db
         .select()
         .from(accounts)
-        .where(and(eq(accounts.owner, owner), page.after ? gt(accounts.id, page.after.id) : undefined))
+        .where(and(owner === undefined ? undefined : eq(accounts.owner, owner), page.after ? gt(accounts.id, page.after.id) : undefined))
         .orderBy(asc(accounts.id))
         .limit(page.limit);
       const { items, nextPageToken } = toPage(rows, page, (row) => ({ id: row.id }));
@@ -228,6 +257,14 @@ export function createLedgerService({ db, sql, engine, subject }: LedgerServiceO
         }),
         currency: account.currency,
       };
+    },
+
+    async reconcile(_req, ctx) {
+      requireRole(ctx, "operator");
+      reconciling ??= reconcile().finally(() => {
+        reconciling = undefined;
+      });
+      return reconciling;
     },
   };
 }
