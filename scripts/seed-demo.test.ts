@@ -23,12 +23,14 @@ afterAll(async () => {
   await m?.stop();
 });
 
-it("seeds alice and bob, funded and with handles, and changes nothing when run again", async () => {
-  const [alice, bob] = DEMO.people;
+it("seeds alice, bob and carol, funded and with handles, and changes nothing when run again", async () => {
+  const [alice, bob, carol] = DEMO.people;
   const first = await runDemoSeed(env);
   expect(first.steps.join("\n")).toMatch(/@alice registered/);
+  expect(first.steps.join("\n")).toMatch(/@carol registered/);
   expect(await m.balance(alice.accountId)).toBe(DEMO.openingBalance);
   expect(await m.balance(bob.accountId)).toBe(DEMO.openingBalance);
+  expect(await m.balance(carol.accountId)).toBe(DEMO.openingBalance);
 
   // The demo works: alice pays @bob.
   const { transfer } = await m.transfersAs("alice").createTransfer({

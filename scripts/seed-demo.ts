@@ -1,7 +1,7 @@
 // The demo data `npm start` seeds once the ledger, handles and transfers services are ready:
-// a funding account and two people, alice and bob (token subjects `alice` and `bob`), each
-// with a funded USD wallet and a handle (@alice, @bob), so a newcomer can send money with
-// grpcurl straight away. Idempotent: fixed account and entry ids, so running it again changes
+// a funding account and three people, alice, bob and carol (token subjects), each with a funded
+// USD wallet and a handle (@alice, @bob, @carol), so a newcomer can send money with grpcurl or
+// the console straight away. Idempotent: fixed account and entry ids, so running it again changes
 // nothing. `tsx scripts/seed-demo.ts` runs it on its own against a running mesh.
 
 import type { DescService } from "@bufbuild/protobuf";
@@ -37,6 +37,13 @@ export const DEMO = {
       displayName: "Bob Brandt",
       accountId: "0d3e5f10-0000-4000-8000-000000000b0b",
       fundingEntryId: "0d3e5f10-0000-4000-8000-00000000e0b2",
+    },
+    {
+      subject: "carol",
+      handle: "@carol",
+      displayName: "Carol Chen",
+      accountId: "0d3e5f10-0000-4000-8000-00000000ca01",
+      fundingEntryId: "0d3e5f10-0000-4000-8000-00000000e0c3",
     },
   ],
   currency: "USD",

@@ -1,5 +1,5 @@
 // `npm start`: every service package under services/ as its own process, each with its
-// workers, on its default port; waits until each is ready, prints where they are, restarts
+// workers, on its default port, and the web console on 7100; waits until each is ready, prints where they are, restarts
 // a service that exits (0.5 s, doubling to 30 s; see createRestartPolicy) while the others
 // keep running, and stops them all gracefully on Ctrl-C. Fails at once, naming the fix, when
 // Postgres, NATS or Redis is not reachable.
@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { loadConfig, SERVICE_PORTS } from "@paymesh/runtime";
+import { CONSOLE_PORT, loadConfig, SERVICE_PORTS } from "@paymesh/runtime";
 import { runDemoSeed } from "./seed-demo.js";
 import { runGovernanceSeed } from "./seed-governance.js";
 import { type Supervisor, superviseProcess } from "./supervise-process.js";
@@ -64,9 +64,10 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
-const services = Object.keys(SERVICE_PORTS).filter((name) => existsSync(join(root, "services", name, "src", "main.ts")));
+const PORTS: Record<string, number> = { ...SERVICE_PORTS, console: CONSOLE_PORT };
+const services = Object.keys(PORTS).filter((name) => existsSync(join(root, "services", name, "src", "main.ts")));
 const unknown = readdirSync(join(root, "services"), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && !(entry.name in SERVICE_PORTS))
+  .filter((entry) => entry.isDirectory() && !(entry.name in PORTS))
   .map((entry) => entry.name);
 if (unknown.length > 0) console.warn(`ignoring services with no assigned port: ${unknown.join(", ")}`);
 if (services.length === 0) {
@@ -80,7 +81,7 @@ let stopping = false;
 function spawnService(name: string): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", join(root, "services", name, "src", "main.ts")], {
     cwd: root,
-    env: { ...process.env, PORT: String(SERVICE_PORTS[name as keyof typeof SERVICE_PORTS]) },
+    env: { ...process.env, PORT: String(PORTS[name]) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -117,7 +118,7 @@ function format(line: string): string {
 }
 
 async function waitReady(name: string): Promise<void> {
-  const url = `http://127.0.0.1:${SERVICE_PORTS[name as keyof typeof SERVICE_PORTS]}/readyz`;
+  const url = `http://127.0.0.1:${PORTS[name]}/readyz`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {
@@ -152,12 +153,12 @@ try {
 }
 
 console.log("\npaymesh is up:");
-for (const name of services) console.log(`  ${name.padEnd(13)} http://127.0.0.1:${SERVICE_PORTS[name as keyof typeof SERVICE_PORTS]}`);
+for (const name of services) console.log(`  ${name.padEnd(13)} http://127.0.0.1:${PORTS[name]}`);
 const first = services[0]!;
-console.log(`\nTry:\n  grpcurl -plaintext 127.0.0.1:${SERVICE_PORTS[first as keyof typeof SERVICE_PORTS]} list`);
+console.log(`\nTry:\n  grpcurl -plaintext 127.0.0.1:${PORTS[first]} list`);
 console.log(`  TOKEN=$(npm run --silent token -- alice)`);
 
-// With the money path complete, seed the demo (alice and bob, funded, with handles) and show
+// With the money path complete, seed the demo (alice, bob and carol, funded, with handles) and show
 // how to use it. Idempotent, so every start runs it; a failure is reported, not fatal.
 if (["ledger", "handles", "transfers"].every((name) => services.includes(name))) {
   try {
@@ -179,5 +180,8 @@ if (services.includes("governance")) {
   } catch (error) {
     console.error(`\ngovernance seed failed (the services keep running): ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+if (services.includes("console")) {
+  console.log(`\nOpen the console: http://127.0.0.1:${CONSOLE_PORT} (sign in as alice, bob, carol or an operator)`);
 }
 console.log("\nCtrl-C stops everything.");

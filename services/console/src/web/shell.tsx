@@ -55,6 +55,9 @@ export function Shell() {
             </a>
           ))}
         </nav>
+        <span class={`live ${live.connected ? "on" : "off"}`} data-live={live.connected ? "connected" : "reconnecting"} role="status">
+          {live.connected ? "Live" : "Reconnecting…"}
+        </span>
         <div class="who">
           <span title={session.subject}>
             {session.name}
