@@ -15,10 +15,10 @@ export interface BackupCliOptions {
   help: boolean;
 }
 
-/** Every service of the repository: a package under services/ with src/main.ts. */
+/** Every service that owns a database: a package under services/ with src/schema.ts (the console has none). */
 export function repositoryServices(): string[] {
   return readdirSync(join(root, "services"), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(root, "services", d.name, "src", "main.ts")))
+    .filter((d) => d.isDirectory() && existsSync(join(root, "services", d.name, "src", "schema.ts")))
     .map((d) => d.name)
     .sort();
 }
