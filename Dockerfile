@@ -1,12 +1,15 @@
 # syntax=docker/dockerfile:1
 #
-# One image definition for every paymesh service; SERVICE picks which one runs:
+# One image definition for every paymesh service and the console; SERVICE picks
+# which one runs:
 #
 #   docker build --build-arg SERVICE=ledger -t paymesh/ledger .
 #   docker run --rm -e PORT=7102 -e AUTH_JWT_SECRET=... -p 7102:7102 paymesh/ledger
+#   docker build --build-arg SERVICE=console -t paymesh/console .   # page built by Vite here
 #
 # compose.yaml builds one image per service from this file (build.args.SERVICE).
-# TypeScript runs directly through tsx (no build step), exactly as in development.
+# TypeScript runs directly through tsx (no build step), exactly as in development;
+# only the console's browser page is built, once, in the console-static stage.
 
 # ---------------------------------------------------------------------------
 # manifests: the root package.json + lockfile and every workspace's package.json
@@ -39,6 +42,25 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci
 
 # ---------------------------------------------------------------------------
+# console-static: the browser console (services/console), built once here with
+# Vite so that its container only serves files and never runs Vite at start
+# (the runtime stage points CONSOLE_STATIC_DIR at the result). Only the console
+# image builds it; for any other SERVICE this stage yields an empty directory,
+# so the other images neither wait for Vite nor change when the console does.
+# ---------------------------------------------------------------------------
+FROM deps AS console-static
+ARG SERVICE
+COPY tsconfig.base.json tsconfig.json ./
+COPY gen/ gen/
+COPY libs/ libs/
+COPY services/${SERVICE}/ services/${SERVICE}/
+RUN mkdir -p /console-static \
+ && if [ "$SERVICE" = "console" ]; then \
+      npm run build -w @paymesh/console -- /console-static \
+      && test -f /console-static/index.html; \
+    fi
+
+# ---------------------------------------------------------------------------
 # runtime: slim Node 20, non-root, one service.
 # ---------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS runtime
@@ -49,10 +71,12 @@ RUN if [ -z "$SERVICE" ]; then \
 # SERVICE is kept as a runtime variable so CMD can use it. PORT has an image
 # default so the service and the HEALTHCHECK always agree; compose sets each
 # service's own port (handles 7101, ledger 7102, ...).
+# CONSOLE_STATIC_DIR is read by the console only (the prebuilt page, below).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
     SERVICE=${SERVICE} \
+    CONSOLE_STATIC_DIR=/app/console-static \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
 
@@ -68,6 +92,9 @@ COPY libs/ libs/
 COPY services/${SERVICE}/ services/${SERVICE}/
 RUN test -f "services/${SERVICE}/src/main.ts" \
  || { echo "services/${SERVICE}/src/main.ts not found" >&2; exit 1; }
+# The console's built page (empty for every other service), owned by root and
+# only read at run time.
+COPY --from=console-static /console-static/ console-static/
 
 USER node
 STOPSIGNAL SIGTERM

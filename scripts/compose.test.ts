@@ -1,15 +1,17 @@
 // Checks compose.yaml and Dockerfile, which nobody can run here (no Docker on our machines):
 // dclint (Compose Specification schema + best-practice rules), the service list against the
-// packages under services/, how every container is wired, the NATS durability settings, and
-// the Dockerfile's stages, user, healthcheck and start command. The Dockerfile's HEALTHCHECK and
+// packages under services/, how every container is wired (the browser console included: where
+// its page finds the services, and that they let its origin in), the NATS durability settings,
+// and the Dockerfile's stages (the console's page built once, at image build), user,
+// healthcheck and start command. The Dockerfile's HEALTHCHECK and
 // CMD are executed for real on the host (against a local HTTP server / a stand-in `node`), so a
 // command that cannot work (e.g. an exec-form CMD with an unexpanded $SERVICE) fails here.
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DCLinter } from "dclint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +30,12 @@ const DEFAULT_PORTS: Readonly<Record<string, number>> = {
   notifications: 7104,
   governance: 7105,
 };
+/**
+ * Product services that serve the browser console rather than RPCs, with their agreed ports:
+ * built from the same Dockerfile, but with no database, broker or peer URLs (the browser calls
+ * the services) and no /metrics.
+ */
+const WEB_TIER: Readonly<Record<string, number>> = { console: 7100 };
 const EXPECTED_ENV = {
   NATS_URL: "nats://nats:4222",
   REDIS_URL: "redis://redis:6379",
@@ -87,17 +95,37 @@ function words(value: unknown): string[] {
 
 /** Container ports a service publishes to the host, from short (`[ip:]host:container[/proto]`) or long syntax. */
 function publishedContainerPorts(service: Dict): number[] {
+  return publishedPorts(service).map((p) => p.container);
+}
+
+/** Ports a service publishes: the host address ("" for every one), the host port and the container port. */
+function publishedPorts(service: Dict): { ip: string; host: number; container: number }[] {
   const ports = Array.isArray(service.ports) ? service.ports : [];
-  const out: number[] = [];
+  const out: { ip: string; host: number; container: number }[] = [];
   for (const p of ports) {
     if (isDict(p)) {
-      if (p.published !== undefined) out.push(Number(p.target));
+      if (p.published !== undefined) out.push({ ip: String(p.host_ip ?? ""), host: Number(p.published), container: Number(p.target) });
       continue;
     }
     const parts = String(p).split("/")[0]!.split(":");
-    if (parts.length >= 2) out.push(Number(parts[parts.length - 1]));
+    if (parts.length >= 2) {
+      out.push({
+        ip: parts.length >= 3 ? parts[0]! : "",
+        host: Number(parts[parts.length - 2]),
+        container: Number(parts[parts.length - 1]),
+      });
+    }
   }
   return out;
+}
+
+/**
+ * The host port on which a service's own PORT is published where http://127.0.0.1 reaches it
+ * (the loopback address or every address), i.e. where a browser on the host finds it.
+ */
+function hostPortOf(service: Dict): number | undefined {
+  const port = Number(interpolate(envOf(service).PORT ?? ""));
+  return publishedPorts(service).find((p) => p.container === port && ["", "127.0.0.1", "0.0.0.0"].includes(p.ip))?.host;
 }
 
 /** Mount targets of a service's volumes (short or long syntax). */
@@ -171,12 +199,22 @@ function productServices(compose: Dict): Record<string, Dict> {
   return out;
 }
 
-/** Everything wrong with one product service entry (empty when it is right). */
-function productServiceProblems(name: string, svc: Dict, allProducts: Record<string, Dict>): string[] {
+/** The product services that serve RPCs (every product service but the web tier). */
+function connectServices(compose: Dict): Record<string, Dict> {
+  return Object.fromEntries(Object.entries(productServices(compose)).filter(([name]) => !(name in WEB_TIER)));
+}
+
+/** Origins a browser on the host opens the console at, from the port the console publishes. */
+function consoleOrigins(compose: Dict): string[] {
+  const web = productServices(compose).console;
+  const port = web === undefined ? undefined : hostPortOf(web);
+  return port === undefined ? [] : [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+}
+
+/** `build:` problems of a product service: this repository's Dockerfile, SERVICE=<name>, no image. */
+function buildProblems(name: string, svc: Dict): string[] {
   const problems: string[] = [];
   const p = (msg: string) => problems.push(`${name}: ${msg}`);
-
-  // build: this repository's Dockerfile, SERVICE=<name>.
   const build = svc.build;
   if (!isDict(build)) {
     p("`build` must be a mapping with context, dockerfile and args.SERVICE");
@@ -197,6 +235,17 @@ function productServiceProblems(name: string, svc: Dict, allProducts: Record<str
     if (args.SERVICE !== name) p(`build.args.SERVICE must be "${name}", got ${JSON.stringify(args.SERVICE)}`);
   }
   if (svc.image !== undefined) p("a product service is built, it must not also name an `image`");
+  return problems;
+}
+
+/**
+ * Everything wrong with one Connect service entry (empty when it is right). `allProducts` are
+ * the Connect services it must have a peer URL for; `browserOrigins`, the console's origins its
+ * CORS_ORIGINS must allow.
+ */
+function productServiceProblems(name: string, svc: Dict, allProducts: Record<string, Dict>, browserOrigins: string[] = []): string[] {
+  const problems: string[] = buildProblems(name, svc);
+  const p = (msg: string) => problems.push(`${name}: ${msg}`);
 
   // depends_on: the three infrastructure containers, healthy.
   const deps = isDict(svc.depends_on) ? svc.depends_on : {};
@@ -244,6 +293,59 @@ function productServiceProblems(name: string, svc: Dict, allProducts: Record<str
     const m = /^([A-Z0-9_]+)_URL$/.exec(key);
     const target = m?.[1]?.toLowerCase();
     if (target && target in DEFAULT_PORTS && !(target in allProducts)) p(`${key} points at ${target}, which has no entry in compose.yaml`);
+  }
+
+  // CORS: the console's page calls the service from the browser (NODE_ENV=production allows no origin by default).
+  const cors = interpolate(env.CORS_ORIGINS ?? "")
+    .split(",")
+    .map((o) => o.trim());
+  for (const origin of browserOrigins) {
+    if (!cors.includes(origin)) p(`CORS_ORIGINS must allow the console at ${origin}, got ${JSON.stringify(env.CORS_ORIGINS)}`);
+  }
+  return problems;
+}
+
+/** Everything wrong with a web-tier entry (the console); `services` are the Connect services in the file. */
+function webTierProblems(name: string, svc: Dict, services: Record<string, Dict>): string[] {
+  const problems: string[] = buildProblems(name, svc);
+  const p = (msg: string) => problems.push(`${name}: ${msg}`);
+
+  const hc = svc.healthcheck;
+  const hcTest = isDict(hc) ? words(hc.test) : [];
+  if (!isDict(hc) || hc.disable === true || hcTest.length === 0 || hcTest[0] === "NONE") p("needs a healthcheck");
+  else if (!hcTest.join(" ").includes("/readyz")) p("healthcheck must call /readyz");
+
+  const env = envOf(svc);
+  if (interpolate(env.HOST ?? "") !== "0.0.0.0") p(`HOST must be 0.0.0.0, got ${JSON.stringify(env.HOST)}`);
+  const port = Number(interpolate(env.PORT ?? ""));
+  if (port !== WEB_TIER[name]) p(`PORT must be ${WEB_TIER[name]}, got ${JSON.stringify(env.PORT)}`);
+  else if (!publishedContainerPorts(svc).includes(port)) p(`port ${port} must be published (e.g. '127.0.0.1:${port}:${port}')`);
+  // The console's settings refuse to start under NODE_ENV=production without a real secret.
+  if (!REQUIRED_SECRET.test(env.AUTH_JWT_SECRET ?? ""))
+    p(`AUTH_JWT_SECRET must be \${AUTH_JWT_SECRET:?set AUTH_JWT_SECRET}, got ${JSON.stringify(env.AUTH_JWT_SECRET)}`);
+  // The image's NODE_ENV=production: outside it the console hands out development tokens to anyone.
+  if (env.NODE_ENV !== undefined && interpolate(env.NODE_ENV) !== "production") p(`NODE_ENV must stay production, got ${env.NODE_ENV}`);
+  // The image points CONSOLE_STATIC_DIR at the page it built; anything else makes the console run Vite at start.
+  if ("CONSOLE_STATIC_DIR" in env) p("CONSOLE_STATIC_DIR comes from the image (the page built by the Dockerfile); do not override it");
+  // The browser calls the services, the console does not: no database, broker or peer URL.
+  for (const key of ["POSTGRES_URL", "NATS_URL", "REDIS_URL"]) if (key in env) p(`${key}: the console uses none`);
+  for (const key of Object.keys(env))
+    if (/^[A-Z0-9_]+_URL$/.test(key) && !key.endsWith("_PUBLIC_URL")) p(`${key}: the console calls no service`);
+
+  // <NAME>_PUBLIC_URL: where a browser on the host reaches each service, i.e. its published port.
+  for (const [service, serviceSvc] of Object.entries(services)) {
+    const key = `${service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_PUBLIC_URL`;
+    const hostPort = hostPortOf(serviceSvc);
+    if (hostPort === undefined) {
+      p(`${service} publishes no port, so a browser cannot reach it`);
+      continue;
+    }
+    const want = `http://127.0.0.1:${hostPort}`;
+    if (interpolate(env[key] ?? "") !== want) p(`${key} must be ${want} (the port ${service} publishes), got ${JSON.stringify(env[key])}`);
+  }
+  for (const key of Object.keys(env)) {
+    const target = /^([A-Z0-9_]+)_PUBLIC_URL$/.exec(key)?.[1]?.toLowerCase();
+    if (target && !(target in services)) p(`${key} points at ${target}, which has no entry in compose.yaml`);
   }
   return problems;
 }
@@ -357,10 +459,10 @@ function run(
   });
 }
 
-/** A local HTTP server answering GET /healthz with `status`; the port it listens on. */
-async function healthServer(status: number): Promise<{ server: Server; port: number }> {
+/** A local HTTP server answering GET `path` (default /healthz) with `status`; the port it listens on. */
+async function healthServer(status: number, path = "/healthz"): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
-    res.statusCode = req.url === "/healthz" ? status : 404;
+    res.statusCode = req.url === path ? status : 404;
     res.end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -425,11 +527,19 @@ describe("compose.yaml", () => {
   });
 
   it("builds, wires, health-checks and orders every product service", () => {
-    const products = productServices(compose);
-    const problems = Object.entries(products).flatMap(([name, svc]) => productServiceProblems(name, svc, products));
+    const connect = connectServices(compose);
+    const origins = consoleOrigins(compose);
+    const problems = Object.entries(connect).flatMap(([name, svc]) => productServiceProblems(name, svc, connect, origins));
     expect(problems).toEqual([]);
-    const ports = Object.values(products).map((s) => interpolate(envOf(s).PORT ?? ""));
+    const ports = Object.values(productServices(compose)).map((s) => interpolate(envOf(s).PORT ?? ""));
     expect(new Set(ports).size, "product services need distinct ports").toBe(ports.length);
+  });
+
+  it("serves the console on 127.0.0.1:7100, pointed at the ports the services publish, and every service lets it in", () => {
+    expect(services.console, "a console service (services/console)").toBeDefined();
+    expect(consoleOrigins(compose)).toEqual(["http://127.0.0.1:7100", "http://localhost:7100"]);
+    const web = Object.entries(productServices(compose)).filter(([name]) => name in WEB_TIER);
+    expect(web.flatMap(([name, svc]) => webTierProblems(name, svc, connectServices(compose)))).toEqual([]);
   });
 
   it("keeps the product-service template in compose.yaml correct", () => {
@@ -547,14 +657,15 @@ describe("compose.yaml", () => {
       const test = isDict(svc.healthcheck) ? words(svc.healthcheck.test) : [];
       const argv = test[0] === "CMD" ? test.slice(1) : test[0] === "CMD-SHELL" ? ["/bin/sh", "-c", test.slice(1).join(" ")] : [];
       if (argv[0] !== "node" && argv[0] !== "/bin/sh") continue; // not runnable outside the image
+      const path = name in WEB_TIER ? "/readyz" : "/healthz";
       for (const [status, ok] of [
         [200, true],
         [503, false],
       ] as const) {
-        const { server, port } = await healthServer(status);
+        const { server, port } = await healthServer(status, path);
         try {
           const r = await run(argv, { env: { ...process.env, PORT: String(port) } });
-          expect(r.code === 0, `${name}: healthcheck with /healthz ${status}: exit ${r.code} ${r.stderr}`).toBe(ok);
+          expect(r.code === 0, `${name}: healthcheck with ${path} ${status}: exit ${r.code} ${r.stderr}`).toBe(ok);
         } finally {
           server.close();
         }
@@ -629,6 +740,79 @@ describe("Dockerfile", () => {
       .split("\n")
       .map((l) => l.trim());
     expect(ignore.filter((l) => /drizzle/.test(l) && !l.startsWith("#"))).toEqual([]);
+  });
+
+  it("builds the console's page once, in a stage of its own, and points CONSOLE_STATIC_DIR at it", async () => {
+    // The stage that runs `npm run build -w @paymesh/console -- <dir>`.
+    const BUILD = /\bnpm run build (?:-w|--workspace) @paymesh\/console -- (\S+)/;
+    const stage = stages.find((s) => ops(s, "RUN").some((i) => BUILD.test(i.args)));
+    expect(stage, "a stage runs npm run build -w @paymesh/console -- <dir>").toBeDefined();
+    expect(stage, "the page is built before the runtime stage, not by the container").not.toBe(runtime);
+    const buildRun = ops(stage!, "RUN").find((i) => BUILD.test(i.args))!.args;
+    const outDir = BUILD.exec(buildRun)![1]!.replace(/\/+$/, "");
+    // It builds from the installed dependencies and the sources the page imports.
+    expect(stage!.image === "deps" || ops(stage!, "COPY").some((i) => copySources(i.args).from === "deps"), "node_modules from deps").toBe(
+      true,
+    );
+    const local = ops(stage!, "COPY")
+      .map((i) => copySources(i.args))
+      .filter((c) => c.from === undefined)
+      .flatMap((c) => c.sources);
+    for (const want of ["gen", "libs"]) expect(local, `COPY ${want} in ${stage!.name}`).toContain(want);
+    expect(
+      local.some((s) => s === "services/console" || s === "services/${SERVICE}"),
+      `COPY services/console in ${stage!.name}`,
+    ).toBe(true);
+
+    // The runtime stage copies the result and points CONSOLE_STATIC_DIR at it.
+    const copy = ops(runtime, "COPY").find((i) => copySources(i.args).from === stage!.name);
+    expect(copy, `runtime: COPY --from=${stage!.name}`).toBeDefined();
+    const parts = copy!.args.split(/\s+/).filter((w) => !w.startsWith("--"));
+    expect(parts[0]!.replace(/\/+$/, "")).toBe(outDir);
+    const workdir = ops(runtime, "WORKDIR").at(-1)?.args ?? "/";
+    const dest = posix.resolve(workdir, parts[parts.length - 1]!);
+    const env = Object.assign({}, ...ops(runtime, "ENV").map((i) => envPairs(i.args))) as Record<string, string>;
+    expect(env.CONSOLE_STATIC_DIR, "runtime ENV CONSOLE_STATIC_DIR").toBeDefined();
+    expect(posix.resolve(workdir, env.CONSOLE_STATIC_DIR!)).toBe(dest);
+
+    // Run the stage's RUN with a stand-in npm: the console image builds the page (and fails
+    // without index.html), any other image skips Vite and still gets the directory.
+    const dir = mkdtempSync(join(tmpdir(), "paymesh-console-static-"));
+    try {
+      const bin = join(dir, "bin");
+      const out = join(dir, "out");
+      mkdirSync(bin);
+      const npm = (writes: boolean) =>
+        writeFileSync(
+          join(bin, "npm"),
+          `#!/bin/sh\necho "$@" >> "${dir}/npm-calls"\n${writes ? 'for a in "$@"; do last="$a"; done; echo "<!doctype html>" > "$last/index.html"\n' : ""}`,
+          { mode: 0o755 },
+        );
+      const script = buildRun.split(outDir).join(out);
+      const runAs = (service: string) =>
+        run(["/bin/sh", "-c", script], { cwd: dir, env: { PATH: `${bin}:/usr/bin:/bin`, SERVICE: service } });
+      const calls = () => (existsSync(join(dir, "npm-calls")) ? readFileSync(join(dir, "npm-calls"), "utf8").trim().split("\n") : []);
+
+      npm(true);
+      let r = await runAs("console");
+      expect(r.code, r.stderr).toBe(0);
+      expect(calls()).toEqual([`run build -w @paymesh/console -- ${out}`]);
+      expect(existsSync(join(out, "index.html"))).toBe(true);
+
+      rmSync(out, { recursive: true, force: true });
+      rmSync(join(dir, "npm-calls"), { force: true });
+      r = await runAs("ledger");
+      expect(r.code, r.stderr).toBe(0);
+      expect(calls(), "no Vite build for the other services").toEqual([]);
+      expect(existsSync(out), "the directory exists for COPY --from").toBe(true);
+
+      rmSync(out, { recursive: true, force: true });
+      npm(false);
+      r = await runAs("console");
+      expect(r.code, "a build that leaves no index.html fails the image build").not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps host node_modules out of the build context", () => {

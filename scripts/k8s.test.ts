@@ -1,8 +1,10 @@
 // Checks deploy/k8s: both renderings (base and the production overlay) validate against the
-// Kubernetes API schemas (kubernetes-models), every service has its Deployment, Service,
-// autoscaler, disruption budget and network policy, the policies let in exactly the callers
-// the code has (ctx.clientFor in services/*/src/main.ts), secrets are only referenced, and the
-// NATS cluster, its stream replicas, Postgres (CloudNativePG) and Redis are set up as documented.
+// Kubernetes API schemas (kubernetes-models), every service (and the browser console) has its
+// Deployment, Service, autoscaler, disruption budget and network policy, the policies let in
+// exactly the callers the code has (ctx.clientFor in services/*/src/main.ts), the console's page
+// is pointed at URLs that reach the services and its origin is allowed by their CORS, secrets are
+// only referenced, and the NATS cluster, its stream replicas, Postgres (CloudNativePG) and Redis
+// are set up as documented.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,7 +22,24 @@ const BASE = join(K8S_DIR, "base");
 const PRODUCTION = join(K8S_DIR, "overlays", "production");
 
 /** The agreed ports (as in compose.yaml). */
-const PORTS: Readonly<Record<string, number>> = { handles: 7101, ledger: 7102, transfers: 7103, notifications: 7104, governance: 7105 };
+const PORTS: Readonly<Record<string, number>> = {
+  console: 7100,
+  handles: 7101,
+  ledger: 7102,
+  transfers: 7103,
+  notifications: 7104,
+  governance: 7105,
+};
+/**
+ * Packages under services/ that serve the browser console rather than RPCs: no database, no
+ * /metrics, no calls to any service (the browser makes them), reached through the ingress only.
+ */
+const WEB_TIER: ReadonlySet<string> = new Set(["console"]);
+/**
+ * RPC services every Connect service serves about itself (libs/runtime's startService), as
+ * `<package>.<Service>`; the console calls them at each service's own URL.
+ */
+const SHARED_RPC_SERVICES = ["paymesh.operations.v1.OperationsService"];
 
 /** Validators of the built-in kinds, by `apiVersion/kind`. */
 const VALIDATORS: Readonly<Record<string, (object: KubeObject) => void>> = {
@@ -49,6 +68,29 @@ function callGraph(): Map<string, Set<string>> {
 }
 const graph = callGraph();
 const services = [...graph.keys()].sort();
+/** The Connect services: each has its database, its /metrics, and RPCs a browser calls through the console. */
+const connectServices = services.filter((s) => !WEB_TIER.has(s));
+
+/** Does a label selector's matchLabels select a pod with these labels? */
+const selects = (matchLabels: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(matchLabels).every(([label, value]) => labels[label] === value);
+const podLabels = (o: KubeObject) => (o.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+
+interface PolicySpec {
+  podSelector: { matchLabels: Record<string, string> };
+  policyTypes?: string[];
+  ingress?: Array<{
+    from: Array<{ podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: { matchLabels: Record<string, string> } }>;
+    ports: Array<{ port: number }>;
+  }>;
+  egress?: unknown[];
+}
+/** The namespaces (by kubernetes.io/metadata.name) a policy lets in. */
+const fromNamespaces = (policy: PolicySpec) =>
+  (policy.ingress ?? [])
+    .flatMap((rule) => rule.from)
+    .flatMap((peer) => (peer.namespaceSelector ? [peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"] ?? "?"] : []))
+    .sort();
 
 const find = (objects: KubeObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
@@ -169,23 +211,106 @@ describe.each([
     for (const [label, value] of Object.entries(pdb.selector.matchLabels)) expect(labels[label]).toBe(value);
   });
 
-  it("denies ingress by default and lets each service be reached only by the services that call it", () => {
+  it("denies ingress by default and lets each service be reached only by the services that call it, browsers and Prometheus", () => {
     const deny = objects.find((o) => o.kind === "NetworkPolicy" && Object.keys((o.spec as { podSelector: Dict }).podSelector).length === 0);
     expect((deny?.spec as { ingress?: unknown[] } | undefined)?.ingress ?? [], "a default-deny policy").toEqual([]);
     for (const service of services) {
       const callers = services.filter((s) => graph.get(s)!.has(service)).sort();
-      const policy = find(objects, "NetworkPolicy", service)!.spec as {
-        podSelector: { matchLabels: Record<string, string> };
-        ingress: Array<{ from: Array<{ podSelector?: { matchLabels: Record<string, string> } }>; ports: Array<{ port: number }> }>;
-      };
+      const policy = find(objects, "NetworkPolicy", service)!.spec as PolicySpec;
       expect(policy.podSelector.matchLabels["app.kubernetes.io/name"]).toBe(service);
-      const fromPods = policy.ingress
+      const ingress = policy.ingress ?? [];
+      const fromPods = ingress
         .flatMap((rule) => rule.from)
         .filter((peer) => peer.podSelector)
         .map((peer) => peer.podSelector!.matchLabels["app.kubernetes.io/name"] ?? JSON.stringify(peer.podSelector))
         .sort();
       expect(fromPods, `pods allowed to reach ${service}`).toEqual(callers);
-      for (const rule of policy.ingress) expect(rule.ports.map((p) => p.port)).toEqual([PORTS[service]]);
+      for (const rule of ingress) expect(rule.ports.map((p) => p.port)).toEqual([PORTS[service]]);
+      // Browsers come through the ingress controller: the console's page, and its calls to every
+      // service. Prometheus scrapes the Connect services' /metrics; the console has none.
+      const namespaces = fromNamespaces(policy);
+      expect(namespaces, `${service}: browsers through the ingress controller`).toContain("ingress-nginx");
+      if (WEB_TIER.has(service)) expect(namespaces, `${service} has no /metrics`).toEqual(["ingress-nginx"]);
+      else expect(namespaces, `${service}: Prometheus`).toContain("monitoring");
+    }
+  });
+
+  it.each([...WEB_TIER])("lets %s open no connection, and lets it in nowhere", (web) => {
+    // The browser calls the services; the console only serves files, so it needs no egress.
+    const own = find(objects, "NetworkPolicy", web)!.spec as PolicySpec;
+    expect(own.policyTypes).toContain("Egress");
+    expect(own.egress ?? [], `${web}: every egress denied`).toEqual([]);
+    const labels = podLabels(find(objects, "Deployment", web)!);
+    const admitting = objects
+      .filter((o) => o.kind === "NetworkPolicy" && o.metadata.name !== web)
+      .filter((o) =>
+        ((o.spec as PolicySpec).ingress ?? []).some((rule) =>
+          rule.from.some((peer) => peer.podSelector && selects(peer.podSelector.matchLabels, labels)),
+        ),
+      )
+      .map(key);
+    expect(admitting, `policies that let ${web}'s pods in (Postgres, NATS and Redis admit component=service only)`).toEqual([]);
+  });
+
+  it("points the console at URLs a browser reaches each service by, and lets the console's origin call them", () => {
+    const ingresses = objects.filter((o) => o.kind === "Ingress");
+    const rules = ingresses.flatMap(
+      (o) =>
+        (
+          o.spec as {
+            rules: Array<{
+              host: string;
+              http: { paths: Array<{ path: string; pathType: string; backend: { service: { name: string } } }> };
+            }>;
+          }
+        ).rules,
+    );
+    const tlsHosts = ingresses.flatMap((o) => (o.spec as { tls?: Array<{ hosts: string[] }> }).tls ?? []).flatMap((t) => t.hosts);
+    const cors = (config.CORS_ORIGINS ?? "").split(",").map((origin) => origin.trim());
+    /** The service an Ingress sends `https://host/path` to (longest Prefix match), if any. */
+    const routed = (host: string, path: string) =>
+      rules
+        .filter((r) => r.host === host)
+        .flatMap((r) => r.http.paths)
+        .filter((p) => p.pathType === "Prefix" && (path === p.path || path.startsWith(p.path.endsWith("/") ? p.path : `${p.path}/`)))
+        .sort((a, b) => b.path.length - a.path.length)[0]?.backend.service.name;
+
+    // Where the console's page is served from: the Ingress hosts that route to it, or, without an
+    // Ingress (the base), `kubectl port-forward svc/console 7100`.
+    const consoleHosts = rules.filter((r) => r.http.paths.some((p) => p.backend.service.name === "console")).map((r) => r.host);
+    const consoleOrigins = ingresses.length > 0 ? consoleHosts.map((host) => `https://${host}`) : [`http://127.0.0.1:${PORTS.console}`];
+    expect(consoleOrigins.length, "somewhere the console is served").toBeGreaterThan(0);
+    for (const host of consoleHosts) {
+      expect(tlsHosts, `${host} is served over TLS`).toContain(host);
+      expect(routed(host, "/"), `https://${host}/ is the console`).toBe("console");
+      expect(routed(host, "/config.json"), `https://${host}/config.json`).toBe("console");
+    }
+    for (const origin of consoleOrigins) expect(cors, `CORS_ORIGINS lets ${origin} call the services`).toContain(origin);
+
+    for (const service of connectServices) {
+      const url = config[`${service.toUpperCase()}_PUBLIC_URL`];
+      expect(url, `${service.toUpperCase()}_PUBLIC_URL in paymesh-config`).toBeDefined();
+      const { protocol, hostname, port, pathname } = new URL(url!);
+      if (ingresses.length === 0) {
+        expect(url, `${service}: reached by port-forward`).toBe(`http://127.0.0.1:${PORTS[service]}`);
+        continue;
+      }
+      expect(protocol, `${service}: a page served over https may only call https`).toBe("https:");
+      expect(port, `${service}: the Ingress's port`).toBe("");
+      expect(tlsHosts, `${service}: ${hostname} is served over TLS`).toContain(hostname);
+      // Every RPC service of its proto package, and those every service serves, must be routed
+      // to it under that URL (so two services cannot share one: whose OperationsService is it?).
+      const protoDir = join(ROOT, "proto", "paymesh", service, "v1");
+      const own = readdirSync(protoDir)
+        .filter((f) => f.endsWith(".proto"))
+        .flatMap((f) =>
+          [...readFileSync(join(protoDir, f), "utf8").matchAll(/^service (\w+)/gm)].map((m) => `paymesh.${service}.v1.${m[1]!}`),
+        );
+      expect(own.length, `${service} has RPC services`).toBeGreaterThan(0);
+      for (const rpcService of [...own, ...SHARED_RPC_SERVICES]) {
+        const path = `${pathname.replace(/\/$/, "")}/${rpcService}/Method`;
+        expect(routed(hostname, path), `https://${hostname}${path}`).toBe(service);
+      }
     }
   });
 
@@ -202,9 +327,16 @@ describe.each([
     expect(Object.keys(config).filter((k) => /SECRET|KEYS?$|PASSWORD|TOKEN/.test(k))).toEqual([]);
     for (const service of services) {
       const env = (podContainers(find(objects, "Deployment", service)!)[0] as unknown as Container).env ?? [];
-      for (const name of ["AUTH_JWT_SECRET", "POSTGRES_URL"]) {
+      // The console's settings, too, refuse to start without AUTH_JWT_SECRET under NODE_ENV=production.
+      const needed = WEB_TIER.has(service) ? ["AUTH_JWT_SECRET"] : ["AUTH_JWT_SECRET", "POSTGRES_URL"];
+      for (const name of needed) {
         expect(env.find((e) => e.name === name)?.valueFrom?.secretKeyRef?.name, `${service} ${name}`).toBeDefined();
       }
+      if (WEB_TIER.has(service))
+        expect(
+          env.map((e) => e.name),
+          `${service} has no database`,
+        ).not.toContain("POSTGRES_URL");
     }
   });
 
@@ -237,7 +369,8 @@ describe.each([
     const scheduled = find(objects, "ScheduledBackup", "paymesh-postgres-nightly")!.spec as { schedule: string; cluster: { name: string } };
     expect(scheduled.cluster.name).toBe("paymesh-postgres");
     expect(scheduled.schedule.split(" "), "CloudNativePG's six-field schedule").toHaveLength(6);
-    for (const service of services) {
+    for (const web of WEB_TIER) expect(cluster.bootstrap.initdb.postInitSQL.join("\n")).not.toContain(`paymesh_${web}`);
+    for (const service of connectServices) {
       expect(cluster.bootstrap.initdb.postInitSQL).toContain(`CREATE DATABASE paymesh_${service} OWNER ${cluster.bootstrap.initdb.owner}`);
       const env = (podContainers(find(objects, "Deployment", service)!)[0] as unknown as Container).env ?? [];
       expect(env.find((e) => e.name === "POSTGRES_URL")?.valueFrom?.secretKeyRef).toEqual({ name: "paymesh-postgres-app", key: "uri" });

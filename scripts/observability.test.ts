@@ -1,11 +1,14 @@
 // Checks the observability files under deploy/ against what the services really do: the metric
 // names in the Grafana dashboard and the Prometheus alerts are read from the `/metrics` of the
-// real services (started in-process), Prometheus scrapes every product service in compose.yaml,
-// and the dashboard's data sources, the collector's pipeline and the alerts' runbook links exist.
-import { readFileSync } from "node:fs";
+// real services (started in-process), Prometheus scrapes every Connect service in compose.yaml
+// (not the console, which has no /metrics: checked on the real console server), and the
+// dashboard's data sources, the collector's pipeline and the alerts' runbook links exist.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { createConsoleServer } from "../services/console/src/create-console-server.js";
 import { governanceService } from "../services/governance/src/index.js";
 import { notificationsService } from "../services/notifications/src/index.js";
 import { startTransfersMesh, type TransfersMesh } from "../services/transfers/test/start-transfers-mesh.js";
@@ -41,8 +44,16 @@ const PROMETHEUS_SERIES = ["up", "scrape_duration_seconds", "scrape_samples_scra
 type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/**
+ * Product services that serve the browser console rather than RPCs: no /metrics, no spans
+ * (checked below on the real console server, so this list cannot hide one that gained them).
+ */
+const WEB_TIER: ReadonlySet<string> = new Set(["console"]);
+
 const compose = parseYaml(read("compose.yaml")) as { services: Record<string, Dict> };
 const products = Object.entries(compose.services).filter(([, svc]) => svc.build !== undefined);
+/** The Connect services in compose.yaml: each exports /metrics and sends spans. */
+const connectServices = products.filter(([name]) => !WEB_TIER.has(name));
 const envOf = (svc: Dict) => (isDict(svc.environment) ? (svc.environment as Record<string, string>) : {});
 
 /** Where compose mounts a repository file or directory into a service, by its repository path. */
@@ -166,13 +177,43 @@ describe("Grafana dashboard", () => {
 });
 
 describe("Prometheus", () => {
-  it("scrapes /metrics of every product service in compose.yaml, and nothing else", () => {
+  it("scrapes /metrics of every Connect service in compose.yaml, and nothing else", () => {
     const job = prometheus.scrape_configs.find((c) => c.job_name === "paymesh");
     expect(job, "a scrape job named paymesh").toBeDefined();
     expect(job!.metrics_path ?? "/metrics").toBe("/metrics");
     const targets = job!.static_configs.flatMap((c) => c.targets).sort();
-    const wanted = products.map(([name, svc]) => `${name}:${envOf(svc).PORT}`).sort();
+    expect(connectServices.length, "Connect services in compose.yaml").toBeGreaterThanOrEqual(5);
+    const wanted = connectServices.map(([name, svc]) => `${name}:${envOf(svc).PORT}`).sort();
     expect(targets).toEqual(wanted);
+    const scrapedJobs = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((sc) => sc.targets));
+    for (const [name] of products.filter(([product]) => WEB_TIER.has(product))) {
+      expect(
+        scrapedJobs.filter((t) => t.split(":")[0] === name),
+        `${name} has no /metrics`,
+      ).toEqual([]);
+    }
+  });
+
+  it("leaves out only a console that really has no /metrics", async () => {
+    expect(
+      products.map(([name]) => name).filter((name) => WEB_TIER.has(name)),
+      "the console is in compose.yaml",
+    ).toEqual(["console"]);
+    const staticDir = mkdtempSync(join(tmpdir(), "paymesh-console-static-"));
+    const server = await createConsoleServer({
+      staticDir,
+      services: { handles: "http://a", ledger: "http://a", transfers: "http://a", notifications: "http://a", governance: "http://a" },
+      nodeEnv: "production",
+      auth: { secret: "x".repeat(32), issuer: "paymesh", audience: "paymesh" },
+    });
+    try {
+      expect((await fetch(new URL("/readyz", server.url))).status, "the console answers").toBe(200);
+      // When the console exports metrics, add console:7100 to deploy/prometheus/prometheus.yml and drop it from WEB_TIER.
+      expect((await fetch(new URL("/metrics", server.url))).status, "the console has no /metrics").toBe(404);
+    } finally {
+      await server.close();
+      rmSync(staticDir, { recursive: true, force: true });
+    }
   });
 
   it("loads its configuration and rule files from where compose mounts them", () => {
@@ -201,8 +242,8 @@ describe("Prometheus", () => {
 });
 
 describe("traces", () => {
-  it("every product service sends spans to the collector, which forwards them to Jaeger", () => {
-    for (const [name, svc] of products) {
+  it("every Connect service sends spans to the collector, which forwards them to Jaeger", () => {
+    for (const [name, svc] of connectServices) {
       expect(envOf(svc).OTEL_EXPORTER_OTLP_ENDPOINT, name).toBe("http://otel-collector:4318");
     }
     const config = parseYaml(read("deploy/otel-collector/config.yaml")) as {
