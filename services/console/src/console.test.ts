@@ -104,4 +104,48 @@ describe("the console", () => {
     await expect.poll(() => carol.getByRole("alert").textContent()).toMatch(/Check what you typed\./);
     await m.screenshot(carol, "unknown-handle");
   });
+
+  it("a member proposes, votes and verifies in the page that the vote is in the signed log", async () => {
+    const alice = await m.openPage();
+    await m.signIn(alice, "Alice Anders");
+    await alice.getByRole("link", { name: "Governance" }).click();
+    await alice.getByRole("button", { name: "Propose a change" }).click();
+    await alice.getByLabel("Rule").selectOption("transfers.limits.USD.daily_max");
+    await alice.getByLabel("New value (USD)").fill("25000.00");
+    await alice.getByLabel(/^Why/).fill("people pay rent with us");
+    await alice.getByRole("button", { name: "Propose", exact: true }).dblclick();
+    const created = alice.getByTestId("created-proposal");
+    await created.waitFor();
+    const proposalId = (await created.getAttribute("data-proposal-id"))!;
+    expect(await alice.locator('[data-testid^="proposal-"]').count()).toBe(1);
+
+    const card = alice.getByTestId(`proposal-${proposalId}`);
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: 10_000 }).toBe("ACTIVE");
+    await card.getByLabel("Reason (optional)").fill("rent");
+    await card.getByTestId("vote-for").click();
+    await card.getByTestId("my-vote").waitFor();
+    await expect.poll(() => card.getByTestId("tally").getAttribute("data-for"), { timeout: 10_000 }).toBe("1");
+    await card.getByTestId("verify-vote").click();
+    const verdict = card.getByTestId("verify-result");
+    await expect.poll(() => verdict.getAttribute("data-verified"), { timeout: 10_000 }).toBe("true");
+    expect(await verdict.textContent()).toMatch(/^Verified: your FOR vote on proposal/);
+    await m.screenshot(alice, "vote-verified");
+  });
+
+  it("the operator page lists every account with its balances", async () => {
+    const operator = await m.openPage();
+    await m.signIn(operator, "Operator");
+    await operator.getByRole("link", { name: "Operator" }).click();
+    await operator.getByTestId("operator-accounts").waitFor();
+    for (const person of Object.values(m.people)) {
+      await expect.poll(() => operator.getByTestId(`account-${person.accountId}`).textContent()).toContain(person.subject);
+    }
+    await m.screenshot(operator, "operator-accounts");
+  });
+
+  it("people see no operator page", async () => {
+    const bob = await m.openPage();
+    await m.signIn(bob, "Bob Brandt");
+    expect(await bob.getByRole("link", { name: "Operator" }).count()).toBe(0);
+  });
 });
