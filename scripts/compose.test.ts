@@ -320,9 +320,8 @@ function webTierProblems(name: string, svc: Dict, services: Record<string, Dict>
   const port = Number(interpolate(env.PORT ?? ""));
   if (port !== WEB_TIER[name]) p(`PORT must be ${WEB_TIER[name]}, got ${JSON.stringify(env.PORT)}`);
   else if (!publishedContainerPorts(svc).includes(port)) p(`port ${port} must be published (e.g. '127.0.0.1:${port}:${port}')`);
-  // The console's settings refuse to start under NODE_ENV=production without a real secret.
-  if (!REQUIRED_SECRET.test(env.AUTH_JWT_SECRET ?? ""))
-    p(`AUTH_JWT_SECRET must be \${AUTH_JWT_SECRET:?set AUTH_JWT_SECRET}, got ${JSON.stringify(env.AUTH_JWT_SECRET)}`);
+  // Under NODE_ENV=production the console signs nothing, so it must not hold the signing secret.
+  if ("AUTH_JWT_SECRET" in env) p("must not have AUTH_JWT_SECRET: the console signs nothing in production");
   // The image's NODE_ENV=production: outside it the console hands out development tokens to anyone.
   if (env.NODE_ENV !== undefined && interpolate(env.NODE_ENV) !== "production") p(`NODE_ENV must stay production, got ${env.NODE_ENV}`);
   // The image points CONSOLE_STATIC_DIR at the page it built; anything else makes the console run Vite at start.

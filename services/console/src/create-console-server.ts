@@ -14,8 +14,11 @@ export interface ConsoleServerOptions {
    * and the page asks for a token from the identity provider instead.
    */
   nodeEnv: string;
-  /** Signs development tokens; the services verify them with the same settings. */
-  auth: { secret: string; issuer: string; audience: string };
+  /**
+   * Signs development tokens, which the services verify with the same settings. Required
+   * outside production; under production it is not needed and should not be given.
+   */
+  auth?: { secret: string; issuer: string; audience: string } | undefined;
   /** Default 127.0.0.1: the console is a development tool until it is put behind a proxy. */
   host?: string;
   /** Default 0 (any free port); `npm start` uses 7100. */
@@ -56,6 +59,8 @@ const CONTENT_TYPES: Record<string, string> = {
  */
 export async function createConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const development = options.nodeEnv !== "production";
+  const devAuth = options.auth;
+  if (development && devAuth === undefined) throw new Error("the development sign-in needs the services' token settings (auth)");
   const serviceOrigins = [...new Set(Object.values(options.services).map((url) => new URL(url).origin))];
   const securityHeaders = {
     "content-security-policy": [
@@ -120,7 +125,7 @@ export async function createConsoleServer(options: ConsoleServerOptions): Promis
       return sendJson(res, 400, { error: `sign in as one of ${DEVELOPMENT_PEOPLE.map((p) => p.subject).join(", ")}` });
     }
     const token = await signToken({
-      ...options.auth,
+      ...devAuth!,
       subject: person.subject,
       role: person.role,
       expiresInSeconds: DEVELOPMENT_TOKEN_SECONDS,

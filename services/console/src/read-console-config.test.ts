@@ -17,6 +17,23 @@ describe("readConsoleConfig", () => {
       governance: "http://127.0.0.1:7105",
     });
     expect(config.staticDir).toBeUndefined();
+    expect(config.auth?.issuer).toBe("paymesh");
+  });
+
+  it("holds no signing secret in production, where it signs nothing", () => {
+    const config = readConsoleConfig({ NODE_ENV: "production", AUTH_JWT_SECRET: "x".repeat(48) });
+    expect(config.auth).toBeUndefined();
+    const read: string[] = [];
+    readConsoleConfig(
+      new Proxy({} as Record<string, string | undefined>, {
+        get: (_target, name) => {
+          read.push(String(name));
+          return name === "NODE_ENV" ? "production" : undefined;
+        },
+      }),
+    );
+    expect(read).toContain("LEDGER_PUBLIC_URL");
+    expect(read.filter((name) => name.startsWith("AUTH_"))).toEqual([]);
   });
 
   it("reads where browsers reach the services, and names each bad one of them at once", () => {
@@ -34,8 +51,8 @@ describe("readConsoleConfig", () => {
 
   it("documents every variable it reads of its own in the README", () => {
     const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
-    const own = variablesReadBy(readConsoleConfig).filter((name) => name.endsWith("_PUBLIC_URL") || name.startsWith("CONSOLE_"));
-    expect(own.length).toBe(6);
+    const own = variablesReadBy(readConsoleConfig);
+    expect(own.length).toBe(12);
     for (const name of own) expect(readme, name).toContain(`\`${name}\``);
   });
 });
