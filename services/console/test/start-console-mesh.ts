@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@connectrpc/connect";
+import { freePort } from "@paymesh/bench";
 import { GovernanceService } from "@paymesh/gen/paymesh/governance/v1/governance_pb";
 import { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
 import { LedgerService, Side } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
@@ -51,14 +51,6 @@ export interface ConsoleMesh {
 
 /** Each demo wallet's opening balance: 1,000.00 USD. */
 export const OPENING_BALANCE = 100_000n;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * The five services in-process on real ports (real Postgres, NATS, Redis), the console built for
