@@ -1,4 +1,4 @@
-import { propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { propagation, ROOT_CONTEXT, type Span, SpanKind, type SpanOptions, SpanStatusCode, trace } from "@opentelemetry/api";
 import { isDatabaseUnavailable } from "@paymesh/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -50,6 +50,13 @@ export interface ConsumerRunnerOptions<TDb extends AnyPgDatabase> {
    * back and the event is delivered again later. Not called for an event already applied.
    */
   handler: (event: ReceivedEvent, tx: TransactionOf<TDb>) => Promise<void>;
+  /**
+   * Applies several fresh events at once, in stream order, with the same effect as `handler`
+   * applied to each in turn: a projection that can write a group in one statement gives this,
+   * so a busy stream costs a statement per group rather than per event. Default: `handler` for
+   * each. Events redelivered, or retried alone after their group failed, still go to `handler`.
+   */
+  groupHandler?: (events: ReceivedEvent[], tx: TransactionOf<TDb>) => Promise<void>;
   /**
    * Deliveries before a failing event is parked. Default 5: enough to ride out a deadlock, a
    * failover or a dependency's brief restart, few enough that a poison message is set aside
@@ -118,6 +125,7 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
     consumerName = durable,
     filterSubjects = [],
     handler,
+    groupHandler,
     maxDeliver = 5,
     backoffMs = [1000, 5000, 30_000],
     ackWaitMs = 30_000,
@@ -197,38 +205,37 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
     return rows.length > 0;
   }
 
+  function consumerSpanOptions(event: ReceivedEvent): SpanOptions {
+    return {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        "messaging.system": "nats",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": event.subject,
+        "messaging.consumer.group.name": durable,
+        "messaging.message.id": event.id,
+        "paymesh.event.type": event.type,
+        "paymesh.event.deliveries": event.deliveries,
+      },
+    };
+  }
+
   /** Runs `work` inside a CONSUMER span that continues the trace captured at append time. */
   function traced<T>(event: ReceivedEvent, work: () => Promise<T>): Promise<T> {
     const parent = propagation.extract(ROOT_CONTEXT, event.headers);
-    return tracer.startActiveSpan(
-      `process ${event.subject}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          "messaging.system": "nats",
-          "messaging.operation.type": "process",
-          "messaging.destination.name": event.subject,
-          "messaging.consumer.group.name": durable,
-          "messaging.message.id": event.id,
-          "paymesh.event.type": event.type,
-          "paymesh.event.deliveries": event.deliveries,
-        },
-      },
-      parent,
-      async (span: Span) => {
-        try {
-          const outcome = await work();
-          if (typeof outcome === "string") span.setAttribute("paymesh.event.outcome", outcome);
-          return outcome;
-        } catch (error) {
-          span.recordException(error instanceof Error ? error : String(error));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-          throw error;
-        } finally {
-          span.end();
-        }
-      },
-    );
+    return tracer.startActiveSpan(`process ${event.subject}`, consumerSpanOptions(event), parent, async (span: Span) => {
+      try {
+        const outcome = await work();
+        if (typeof outcome === "string") span.setAttribute("paymesh.event.outcome", outcome);
+        return outcome;
+      } catch (error) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   function apply(event: ReceivedEvent): Promise<"applied" | "duplicate"> {
@@ -281,10 +288,31 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
         .onConflictDoNothing()
         .returning({ eventId: processedEvents.eventId });
       const applied = new Set(fresh.map((row) => row.eventId));
-      for (const event of events) {
-        if (applied.has(event.id)) await traced(event, () => handler(event, tx as TransactionOf<TDb>));
+      const toApply = events.filter((event) => applied.has(event.id));
+      if (groupHandler !== undefined && toApply.length > 1) {
+        await tracedGroup(toApply, () => groupHandler(toApply, tx as TransactionOf<TDb>));
+        return;
       }
+      for (const event of toApply) await traced(event, () => handler(event, tx as TransactionOf<TDb>));
     });
+  }
+
+  /** Runs `work` for a group, with each event's CONSUMER span open around it, as {@link traced} does for one. */
+  async function tracedGroup(events: ReceivedEvent[], work: () => Promise<void>): Promise<void> {
+    const spans = events.map((event) =>
+      tracer.startSpan(`process ${event.subject}`, consumerSpanOptions(event), propagation.extract(ROOT_CONTEXT, event.headers)),
+    );
+    try {
+      await work();
+    } catch (error) {
+      for (const span of spans) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      }
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
   }
 
   /** Handles messages that arrived together: as one group when they are plain first tries. */

@@ -1,5 +1,6 @@
 export { ConfigError } from "./config-error.js";
 export type { ConnectionTimeouts } from "./connection-timeouts.js";
+export { type Batcher, type BatcherOptions, createBatcher } from "./create-batcher.js";
 export { type HealthState, ServingStatus } from "./create-health.js";
 export { createHttp2SessionManager, type Http2SessionManagerOptions } from "./create-http2-session-manager.js";
 export { createIntervalWorker, type FirstRun, type IntervalWorker, type IntervalWorkerOptions } from "./create-interval-worker.js";

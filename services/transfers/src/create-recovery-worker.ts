@@ -10,7 +10,7 @@ import type { Clock } from "./clock.js";
 import type { TransferOutcomes } from "./create-transfer-outcomes.js";
 import { entryRequestFor } from "./entry-request-for.js";
 import { transfers } from "./schema.js";
-import { type Failure, finishTransfer, type SubjectOf } from "./transfer-store.js";
+import { type Failure, finishTransfers, type SubjectOf, type TransferToFinish } from "./transfer-store.js";
 import type { TransferRow, TransfersDatabase } from "./transfers-database.js";
 
 export interface RecoveryWorkerOptions {
@@ -74,7 +74,7 @@ export function createRecoveryWorker(options: RecoveryWorkerOptions): IntervalWo
           .for("update", { skipLocked: true });
         if (due.length === 0) return -1;
         const { results } = await ledger.postEntries({ entries: due.map(entryRequestFor) });
-        let settled = 0;
+        const answered: TransferToFinish[] = [];
         for (const [i, transfer] of due.entries()) {
           const result = results[i]?.result;
           let failure: Failure | undefined;
@@ -94,11 +94,11 @@ export function createRecoveryWorker(options: RecoveryWorkerOptions): IntervalWo
           } else if (result?.case !== "entry") {
             continue;
           }
-          const finished = await finishTransfer(tx, transfer, failure, now(), subject);
-          if (finished === undefined) continue;
-          settledRows.push(finished);
-          settled += 1;
+          answered.push({ transfer, failure });
         }
+        const finished = answered.length === 0 ? [] : await finishTransfers(tx, answered, now(), subject);
+        for (const row of finished) if (row !== undefined) settledRows.push(row);
+        const settled = settledRows.length;
         if (settled > 0) logger.info({ settled, due: due.length }, "recovered transfers left in flight");
         return settled;
       }),

@@ -1,9 +1,10 @@
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
-import { retryOnConflict } from "@paymesh/db";
+import { context } from "@opentelemetry/api";
+import { isDatabaseUnavailable, retryOnConflict } from "@paymesh/db";
 import type { HandleService } from "@paymesh/gen/paymesh/handles/v1/handles_pb";
-import type { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import type { EntryError, LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import type { CreateTransferRequest } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
-import { DomainError, type Principal, transientError } from "@paymesh/runtime";
+import { createBatcher, DomainError, type Principal, transientError } from "@paymesh/runtime";
 import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { classifyLedgerError } from "./classify-ledger-error.js";
@@ -17,13 +18,15 @@ import { requestDifference } from "./request-difference.js";
 import { requestFingerprint } from "./request-fingerprint.js";
 import { storedRequestOf, type TransferRequest, transferRequestOf } from "./transfer-request.js";
 import {
-  AlreadySettled,
   type Failure,
   findTransfer,
   findTransferByKey,
-  finishTransfer,
-  recordTransfer,
+  finishTransfers,
+  type RecordedTransfer,
+  recordTransfers,
   type SubjectOf,
+  type TransferToFinish,
+  type TransferToRecord,
 } from "./transfer-store.js";
 import type { TransferRow, TransfersDatabase } from "./transfers-database.js";
 
@@ -47,6 +50,11 @@ export interface TransferProcessorOptions {
    * request that died (its Redis claim outlives it); going ahead is safe, the database decides.
    */
   recordWaitMs?: number;
+  /**
+   * Most transfers one group takes at each step (recording, posting, settling). Default 500;
+   * at most 1,000, what one PostEntries call carries.
+   */
+  maxBatch?: number;
 }
 
 export interface TransferProcessor {
@@ -65,6 +73,11 @@ type PayeeCheck = { maskedDisplayName: string } & (
  * payee and check the paying account → record the transfer (limits reserved) → post the entry
  * → COMPLETED or FAILED.
  *
+ * The last three steps are group commits (see createBatcher): concurrent requests are recorded
+ * in one transaction, their entries posted with one PostEntries call and their transfers settled
+ * in one transaction, so under load a transfer costs a fraction of a commit and of a ledger call.
+ * A request alone goes through each step at once, so it waits for nobody.
+ *
  * The contract for answers: a request that is malformed (INVALID_ARGUMENT), not the caller's to
  * make (PERMISSION_DENIED), reuses a key for another request (ALREADY_EXISTS), pays a handle
  * with the caller's lookups used up (RESOURCE_EXHAUSTED) or cannot be decided because a
@@ -78,6 +91,36 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
   const { db, ledger, handles, accounts, limits, gate, now, subject, logger, outcomes } = options;
   const followerWaitMs = options.followerWaitMs ?? 5_000;
   const recordWaitMs = options.recordWaitMs ?? 1_000;
+  const maxBatch = Math.min(options.maxBatch ?? 500, 1_000);
+  // A statement refused for a value rather than an outage was about one transfer: the others of
+  // its group go again on their own, so one bad request cannot fail its neighbours.
+  const aboutATransfer = (error: unknown) => !isDatabaseUnavailable(error);
+
+  const recorder = createBatcher<TransferToRecord, RecordedTransfer>({
+    run: (items) => retryOnConflict(() => recordTransfers(db, items, now(), subject)),
+    maxBatch,
+    isolate: aboutATransfer,
+  });
+  /** Each entry's answer: undefined when applied (new or earlier), else why not. */
+  const poster = createBatcher<TransferRow, EntryError | undefined>({
+    run: async (rows) => {
+      const { results } = await ledger.postEntries({ entries: rows.map(entryRequestFor) });
+      return rows.map((_, i) => {
+        const result = results[i]?.result;
+        if (result?.case === "entry") return undefined;
+        if (result?.case === "error") return result.value;
+        throw new ConnectError(`the ledger gave no result for entry ${i} of ${rows.length}`, Code.Internal);
+      });
+    },
+    maxBatch,
+    // The call was refused as a whole for one entry's content: each is sent again on its own.
+    isolate: (error) => ConnectError.from(error).code === Code.InvalidArgument,
+  });
+  const finisher = createBatcher<TransferToFinish, TransferRow | undefined>({
+    run: (items) => retryOnConflict(() => db.transaction((tx) => finishTransfers(tx, items, now(), subject))),
+    maxBatch,
+    isolate: aboutATransfer,
+  });
 
   /** The earlier transfer of a key, if the request is the same; refused (naming the field) if not. */
   const sameRequest = (row: TransferRow, request: TransferRequest, fingerprint: string): TransferRow => {
@@ -191,34 +234,34 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
     else if (payer.currency !== request.currency) {
       failure = { reason: "account_unavailable", message: `the paying account holds ${payer.currency}, not ${request.currency}` };
     } else if (!payee.ok) failure = payee.failure;
-    return retryOnConflict(() =>
-      recordTransfer(
-        db,
-        {
-          id: uuidv7(),
-          payer: caller,
-          idempotencyKey: key,
-          requestFingerprint: fingerprint,
-          request,
-          toAccountId: payee.accountId,
-          payee: payee.ok ? payee.owner : "",
-          payeeMaskedDisplayName: payee.maskedDisplayName,
-          failure,
-        },
-        now(),
-        subject,
-        policy,
-      ),
-    );
+    return recorder.submit({
+      input: {
+        id: uuidv7(),
+        payer: caller,
+        idempotencyKey: key,
+        requestFingerprint: fingerprint,
+        request,
+        toAccountId: payee.accountId,
+        payee: payee.ok ? payee.owner : "",
+        payeeMaskedDisplayName: payee.maskedDisplayName,
+        failure,
+      },
+      limits: policy,
+      traceContext: context.active(),
+    });
   };
 
   /** Posts an INITIATED transfer's entry and settles the transfer by the ledger's answer. */
   const settle = async (row: TransferRow): Promise<TransferRow> => {
     let failure: Failure | undefined;
+    let refusal: ConnectError | EntryError | undefined;
     try {
-      await ledger.postEntry(entryRequestFor(row));
+      refusal = await poster.submit(row);
     } catch (error) {
-      const outcome = classifyLedgerError(ConnectError.from(error), { from: row.fromAccountId, to: row.toAccountId ?? "" });
+      refusal = ConnectError.from(error);
+    }
+    if (refusal !== undefined) {
+      const outcome = classifyLedgerError(refusal, { from: row.fromAccountId, to: row.toAccountId ?? "" });
       if (outcome.kind !== "refused") {
         // The entry may exist or not: leave the transfer INITIATED for recovery, which re-posts
         // the same entry id and so learns the answer without risking a second posting.
@@ -230,17 +273,13 @@ export function createTransferProcessor(options: TransferProcessorOptions): Tran
       }
       failure = { reason: outcome.reason, message: outcome.message };
     }
-    try {
-      const settled = (await retryOnConflict(() =>
-        db.transaction((tx) => finishTransfer(tx, row, failure, now(), subject, { pipelined: true })),
-      ))!;
-      outcomes.settled(settled);
-      return settled;
-    } catch (error) {
-      if (!(error instanceof AlreadySettled)) throw error;
+    const settled = await finisher.submit({ transfer: row, failure, traceContext: context.active() });
+    if (settled === undefined) {
       // Recovery settled it first (this request outlived its wait): its answer stands.
       return (await findTransfer(db, row.id))!;
     }
+    outcomes.settled(settled);
+    return settled;
   };
 
   return {

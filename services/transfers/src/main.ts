@@ -3,7 +3,7 @@ import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { TransferService } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
 import { isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
 import type { Redis } from "ioredis";
-import { applyHistoryEvent, HISTORY_PROJECTION } from "./apply-history-event.js";
+import { applyHistoryEvent, applyHistoryEvents, HISTORY_PROJECTION } from "./apply-history-event.js";
 import { type Clock, systemClock } from "./clock.js";
 import { createAccountDirectory } from "./create-account-directory.js";
 import { createIdempotencyGate } from "./create-idempotency-gate.js";
@@ -67,7 +67,12 @@ export function createTransfersService(options: TransfersServiceOptions = {}): S
         registry: ctx.metrics.registry,
         outcomes,
       });
-      const history = ctx.projection({ context: "transfers", durable: HISTORY_PROJECTION, handler: applyHistoryEvent });
+      const history = ctx.projection({
+        context: "transfers",
+        durable: HISTORY_PROJECTION,
+        handler: applyHistoryEvent,
+        groupHandler: applyHistoryEvents,
+      });
       return {
         services: [{ service: TransferService, impl: createTransferService({ db, processor, limits }) }],
         workers: [recovery, history],

@@ -44,7 +44,7 @@ it("follows one payment in one trace: the transfers RPC, the ledger RPC, the rel
   await vi.waitFor(
     () => {
       const spans = inTrace();
-      const posted = spans.find((span) => span.kind === SpanKind.SERVER && span.name === "paymesh.ledger.v1.LedgerService/PostEntry");
+      const posted = spans.find((span) => span.kind === SpanKind.SERVER && span.name === "paymesh.ledger.v1.LedgerService/PostEntries");
       const published = spans.find((span) => span.kind === SpanKind.PRODUCER && span.name.endsWith(".transfer_completed"));
       const projected = spans.find(
         (span) =>
@@ -52,7 +52,7 @@ it("follows one payment in one trace: the transfers RPC, the ledger RPC, the rel
           span.attributes["messaging.consumer.group.name"] === HISTORY_PROJECTION &&
           span.name.endsWith(".transfer_completed"),
       );
-      expect(posted, "the ledger's PostEntry").toBeDefined();
+      expect(posted, "the ledger's PostEntries").toBeDefined();
       expect(published, "the relay's publish of TransferCompleted").toBeDefined();
       expect(projected, "the history projection applying it").toBeDefined();
       // Parent to child: the ledger's server span under transfers' client span under CreateTransfer,

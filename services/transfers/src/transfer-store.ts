@@ -1,8 +1,9 @@
 import { create } from "@bufbuild/protobuf";
+import type { Context } from "@opentelemetry/api";
 import { formatMinor } from "@paymesh/domain";
 import { appendEvents, type OutgoingEvent } from "@paymesh/events";
 import { TransferCompletedSchema, TransferFailedSchema, TransferInitiatedSchema } from "@paymesh/gen/paymesh/transfers/v1/events_pb";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Limits } from "./default-limit-policy.js";
 import { entryIdFor } from "./entry-id-for.js";
 import { limitsFor } from "./limits-for.js";
@@ -51,11 +52,23 @@ export async function findTransferByKey(db: TransfersDatabase, payer: string, id
   return row;
 }
 
+/** A transfer to record, with the limits of its currency and the trace of the request that made it. */
+export interface TransferToRecord {
+  input: NewTransfer;
+  limits: Limits;
+  /** The request's trace, for the transfer's events. Default: the active context. */
+  traceContext?: Context;
+}
+
+/** What recording gave: the new transfer, or (created false) the one its key already made. */
+export interface RecordedTransfer {
+  created: boolean;
+  row: TransferRow;
+}
+
 /**
- * Records a transfer, INITIATED with its limit usage reserved or FAILED, with its events, in one
- * transaction. `limits` are the currency's (read from the database when not given). The (payer, idempotency_key) unique index makes this the one place a key is
- * claimed: a concurrent duplicate waits on the index for this transaction and then finds the
- * row, so `created` is false and `row` is the transfer the key already made.
+ * Records one transfer (see {@link recordTransfers}); `limits` are read from the database when
+ * not given.
  */
 export async function recordTransfer(
   db: TransfersDatabase,
@@ -63,13 +76,30 @@ export async function recordTransfer(
   at: Date,
   subject: SubjectOf,
   limits?: Limits,
-): Promise<{ created: boolean; row: TransferRow }> {
+): Promise<RecordedTransfer> {
+  const [recorded] = await recordTransfers(db, [{ input, limits: limits ?? (await limitsFor(db, input.request.currency)) }], at, subject);
+  return recorded!;
+}
+
+/**
+ * Records transfers, each INITIATED with its limit usage reserved or FAILED, with their events,
+ * in one transaction: a few statements for the whole group, however many transfers it holds.
+ * The (payer, idempotency_key) unique index makes this the one place a key is claimed: a
+ * concurrent duplicate waits on the index for the transaction that holds its key and then finds
+ * the row, so `created` is false and `row` is the transfer the key already made. Results are in
+ * the order given.
+ */
+export async function recordTransfers(
+  db: TransfersDatabase,
+  items: readonly TransferToRecord[],
+  at: Date,
+  subject: SubjectOf,
+): Promise<RecordedTransfer[]> {
   return db.transaction(async (tx) => {
-    const { request, failure } = input;
     const periods = usagePeriods(at);
-    const [inserted] = await tx
-      .insert(transfers)
-      .values({
+    const candidates: TransferRow[] = items.map(({ input }) => {
+      const { request, failure } = input;
+      return {
         id: input.id,
         payer: input.payer,
         idempotencyKey: input.idempotencyKey,
@@ -91,116 +121,184 @@ export async function recordTransfer(
         usageMonth: failure === undefined ? periods.month : null,
         createdAt: at,
         updatedAt: at,
-      })
-      .onConflictDoNothing({ target: [transfers.payer, transfers.idempotencyKey] })
-      .returning();
-    if (inserted === undefined) {
+      };
+    });
+    const column = <T>(pick: (row: TransferRow) => T) => sql.param(candidates.map(pick));
+    // Arrays, one per column: a handful of parameters however many transfers, where a VALUES
+    // list would take one per column per row and most of the time to build. Every column is
+    // given here, so the rows inserted are exactly the candidates whose ids come back.
+    const inserted = await tx.execute<{ id: string }>(sql`
+      insert into ${transfers} (
+        id, payer, idempotency_key, request_fingerprint, from_account_id, to_account_id, to_handle, amount, currency,
+        memo, status, failure_reason, failure_message, entry_id, payee, payee_masked_display_name, usage_day,
+        usage_month, created_at, updated_at
+      )
+      select v.*, ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz
+      from unnest(
+        ${column((r) => r.id)}::uuid[], ${column((r) => r.payer)}::text[], ${column((r) => r.idempotencyKey)}::text[],
+        ${column((r) => r.requestFingerprint)}::text[], ${column((r) => r.fromAccountId)}::uuid[],
+        ${column((r) => r.toAccountId)}::uuid[], ${column((r) => r.toHandle)}::text[],
+        ${column((r) => r.amount.toString())}::bigint[], ${column((r) => r.currency)}::text[], ${column((r) => r.memo)}::text[],
+        ${column((r) => r.status)}::text[], ${column((r) => r.failureReason)}::text[], ${column((r) => r.failureMessage)}::text[],
+        ${column((r) => r.entryId)}::uuid[], ${column((r) => r.payee)}::text[], ${column((r) => r.payeeMaskedDisplayName)}::text[],
+        ${column((r) => r.usageDay)}::text[]::date[], ${column((r) => r.usageMonth)}::text[]::date[]
+      ) as v
+      on conflict (payer, idempotency_key) do nothing
+      returning id`);
+    const insertedIds = new Set(inserted.map((row) => row.id));
+    const rows = new Map(candidates.filter((row) => insertedIds.has(row.id)).map((row) => [row.id, row]));
+    const results: RecordedTransfer[] = [];
+    for (const { input } of items) {
+      const row = rows.get(input.id);
+      if (row !== undefined) {
+        results.push({ created: true, row });
+        continue;
+      }
       const [existing] = await tx
         .select()
         .from(transfers)
         .where(and(eq(transfers.payer, input.payer), eq(transfers.idempotencyKey, input.idempotencyKey)));
-      return { created: false, row: existing! };
+      results.push({ created: false, row: existing! });
     }
-    const initiated: OutgoingEvent = {
-      subject: subject("transfer_initiated"),
-      schema: TransferInitiatedSchema,
-      // As accepted: a transfer failed by the checks was still initiated first.
-      message: create(TransferInitiatedSchema, {
-        transfer: transferOf({ ...inserted, status: "initiated", failureReason: null, failureMessage: "" }),
-      }),
-    };
-    if (inserted.status === "failed") {
-      await appendEvents(tx, [initiated, failedEvent(inserted, subject)]);
-      return { created: true, row: inserted };
+
+    const created = items.flatMap((item, i) => (results[i]!.created ? [{ ...item, row: results[i]!.row }] : []));
+    const events: OutgoingEvent[] = [];
+    for (const { row, traceContext } of created) {
+      events.push({
+        subject: subject("transfer_initiated"),
+        schema: TransferInitiatedSchema,
+        // As accepted: a transfer failed by the checks was still initiated first.
+        message: create(TransferInitiatedSchema, {
+          transfer: transferOf({ ...row, status: "initiated", failureReason: null, failureMessage: "" }),
+        }),
+        traceContext,
+      });
+      if (row.status === "failed") events.push({ ...failedEvent(row, subject), traceContext });
     }
-    // The reservation and the event are independent statements: sent together (pipelined on
+    // The reservations and the events are independent statements: sent together (pipelined on
     // the transaction's connection) rather than one round trip after the other.
     const [exceeded] = await Promise.all([
-      reserveLimits(tx, inserted, at, limits ?? (await limitsFor(tx, inserted.currency))),
-      appendEvents(tx, [initiated]),
+      reserveLimits(
+        tx,
+        created.filter(({ row }) => row.status === "initiated"),
+        at,
+      ),
+      appendEvents(tx, events),
     ]);
-    if (exceeded === undefined) return { created: true, row: inserted };
-    const [row] = (await tx
-      .update(transfers)
-      .set({ status: "failed", failureReason: exceeded.reason, failureMessage: exceeded.message, usageDay: null, usageMonth: null })
-      .where(eq(transfers.id, inserted.id))
-      .returning()) as [TransferRow];
-    await appendEvents(tx, [failedEvent(row, subject)]);
-    return { created: true, row };
+    if (exceeded.size === 0) return results;
+
+    const failing = created.filter(({ row }) => exceeded.has(row.id));
+    const failed = await Promise.all(
+      failing.map(async ({ row }) => {
+        const { reason, message } = exceeded.get(row.id)!;
+        const [updated] = (await tx
+          .update(transfers)
+          .set({ status: "failed", failureReason: reason, failureMessage: message, usageDay: null, usageMonth: null })
+          .where(eq(transfers.id, row.id))
+          .returning()) as [TransferRow];
+        return updated;
+      }),
+    );
+    await appendEvents(
+      tx,
+      failed.map((row, i) => ({ ...failedEvent(row, subject), traceContext: failing[i]!.traceContext })),
+    );
+    const byId = new Map(failed.map((row) => [row.id, row]));
+    return results.map((result) => ({ ...result, row: (result.created && byId.get(result.row.id)) || result.row }));
   });
 }
 
-/** Thrown (to roll the transaction back) when a pipelined finish finds the transfer already settled. */
-export class AlreadySettled extends Error {
-  override readonly name = "AlreadySettled";
+/** A transfer to settle, by the ledger's answer: no failure means its entry was applied. */
+export interface TransferToFinish {
+  transfer: TransferRow;
+  failure?: Failure;
+  /** The request's trace, for the transfer's event. Default: the active context. */
+  traceContext?: Context;
 }
 
-/**
- * Moves an INITIATED transfer to COMPLETED or FAILED, with its event; a failure gives its limit
- * usage back. Only the first caller wins (the update is conditional on the status), so a
- * handler and the recovery worker can never both finish a transfer; the loser gets undefined.
- *
- * `pipelined` sends the update, the usage release and the event together instead of one after
- * the other; the event is then written before the update's outcome is known, so when the
- * transfer turns out to be settled already this throws {@link AlreadySettled} and the caller's
- * transaction must roll back (only for a transaction that does nothing else).
- */
+/** Settles one INITIATED transfer (see {@link finishTransfers}); undefined if it was settled already. */
 export async function finishTransfer(
   tx: TransfersTransaction,
   transfer: TransferRow,
   failure: Failure | undefined,
   at: Date,
   subject: SubjectOf,
-  { pipelined = false }: { pipelined?: boolean } = {},
 ): Promise<TransferRow | undefined> {
-  const changes =
-    failure === undefined
-      ? { status: "completed" as const, updatedAt: at }
-      : {
-          status: "failed" as const,
-          failureReason: failure.reason,
-          failureMessage: failure.message,
-          usageDay: null,
-          usageMonth: null,
-          updatedAt: at,
-        };
-  const update = () =>
-    tx
-      .update(transfers)
-      .set(changes)
-      .where(and(eq(transfers.id, transfer.id), eq(transfers.status, "initiated")))
-      .returning();
-  const release = async () => {
-    if (failure === undefined || transfer.usageDay === null || transfer.usageMonth === null) return;
-    await tx
-      .update(limitUsage)
-      .set({ used: sql`${limitUsage.used} - ${transfer.amount}` })
-      .where(
-        and(
-          eq(limitUsage.accountId, transfer.fromAccountId),
-          sql`(${limitUsage.period}, ${limitUsage.periodStart}) in (('day', ${transfer.usageDay}::date), ('month', ${transfer.usageMonth}::date))`,
-        ),
-      );
-  };
-  const event = (row: TransferRow): OutgoingEvent =>
-    failure === undefined
-      ? {
-          subject: subject("transfer_completed"),
-          schema: TransferCompletedSchema,
-          message: create(TransferCompletedSchema, { transfer: transferOf(row) }),
-        }
-      : failedEvent(row, subject);
-  if (pipelined) {
-    const expected: TransferRow = { ...transfer, ...changes };
-    const [[row]] = await Promise.all([update(), release(), appendEvents(tx, [event(expected)])]);
-    if (row === undefined) throw new AlreadySettled(`transfer ${transfer.id} is already settled`);
-    return row;
-  }
-  const [row] = await update();
-  if (row === undefined) return undefined;
-  await release();
-  await appendEvents(tx, [event(row)]);
+  const [row] = await finishTransfers(tx, [{ transfer, failure }], at, subject);
   return row;
+}
+
+/**
+ * Moves INITIATED transfers to COMPLETED or FAILED, each with its event; a failure gives its
+ * limit usage back. Only the first to settle a transfer wins (the update is conditional on the
+ * status), so a request handler and the recovery worker can never both finish one: the loser
+ * gets undefined for it and writes nothing. Results are in the order given.
+ */
+export async function finishTransfers(
+  tx: TransfersTransaction,
+  items: readonly TransferToFinish[],
+  at: Date,
+  subject: SubjectOf,
+): Promise<Array<TransferRow | undefined>> {
+  const completing = items.filter((item) => item.failure === undefined).map((item) => item.transfer.id);
+  const [completed, ...failed] = await Promise.all([
+    completing.length === 0
+      ? []
+      : tx
+          .update(transfers)
+          .set({ status: "completed", updatedAt: at })
+          .where(and(inArray(transfers.id, completing), eq(transfers.status, "initiated")))
+          .returning(),
+    ...items
+      .filter((item) => item.failure !== undefined)
+      .map(({ transfer, failure }) =>
+        tx
+          .update(transfers)
+          .set({
+            status: "failed",
+            failureReason: failure!.reason,
+            failureMessage: failure!.message,
+            usageDay: null,
+            usageMonth: null,
+            updatedAt: at,
+          })
+          .where(and(eq(transfers.id, transfer.id), eq(transfers.status, "initiated")))
+          .returning(),
+      ),
+  ]);
+  const settled = new Map([...completed, ...failed.flat()].map((row) => [row.id, row]));
+  const results = items.map(({ transfer }) => settled.get(transfer.id));
+  const releases = items
+    .filter(({ transfer, failure }) => failure !== undefined && settled.has(transfer.id))
+    .map(({ transfer }) => {
+      if (transfer.usageDay === null || transfer.usageMonth === null) return Promise.resolve();
+      return tx
+        .update(limitUsage)
+        .set({ used: sql`${limitUsage.used} - ${transfer.amount}` })
+        .where(
+          and(
+            eq(limitUsage.accountId, transfer.fromAccountId),
+            sql`(${limitUsage.period}, ${limitUsage.periodStart}) in (('day', ${transfer.usageDay}::date), ('month', ${transfer.usageMonth}::date))`,
+          ),
+        )
+        .then(() => undefined);
+    });
+  const events = items.flatMap(({ failure, traceContext }, i): OutgoingEvent[] => {
+    const row = results[i];
+    if (row === undefined) return [];
+    return [
+      failure === undefined
+        ? {
+            subject: subject("transfer_completed"),
+            schema: TransferCompletedSchema,
+            message: create(TransferCompletedSchema, { transfer: transferOf(row) }),
+            traceContext,
+          }
+        : { ...failedEvent(row, subject), traceContext },
+    ];
+  });
+  await Promise.all([...releases, appendEvents(tx, events)]);
+  return results;
 }
 
 function failedEvent(row: TransferRow, subject: SubjectOf): OutgoingEvent {
@@ -212,40 +310,79 @@ function failedEvent(row: TransferRow, subject: SubjectOf): OutgoingEvent {
 }
 
 /**
- * Reserves the transfer's amount against its account's daily and monthly usage, or says which
- * limit it would cross. One conditional upsert of both rows: each row is locked while it is
- * checked and raised, so concurrent transfers from one account serialise on it and together
- * never pass a limit. When only one of the two rows fits, that one is given back at once.
+ * Reserves each transfer's amount against its account's daily and monthly usage, and gives the
+ * transfers that would cross a limit, with which. Per account and period, one conditional upsert
+ * of both rows: each row is locked while it is checked and raised, so concurrent transfers from
+ * one account serialise on it and together never pass a limit. A statement may touch a row only
+ * once, so transfers go in waves, a wave holding at most one transfer per account (and one
+ * currency, whose limits the statement names), one wave after the other. When only one of a
+ * transfer's two rows fits, that one is given back before the next wave.
  */
-async function reserveLimits(tx: TransfersTransaction, transfer: TransferRow, at: Date, limits: Limits): Promise<Failure | undefined> {
-  const { amount, currency } = transfer;
-  const exceeded = (what: string, max: bigint): Failure => ({
+async function reserveLimits(
+  tx: TransfersTransaction,
+  items: ReadonlyArray<{ row: TransferRow; limits: Limits }>,
+  at: Date,
+): Promise<Map<string, Failure>> {
+  const exceeded = new Map<string, Failure>();
+  const over = (what: string, max: bigint, currency: string): Failure => ({
     reason: "limit_exceeded",
     message: `this transfer would exceed the ${what} limit of ${formatMinor(max, currency)}`,
   });
-  if (amount > limits.perTransactionMax) return exceeded("per-transaction", limits.perTransactionMax);
-  if (amount > limits.dailyMax) return exceeded("daily", limits.dailyMax);
-  if (amount > limits.monthlyMax) return exceeded("monthly", limits.monthlyMax);
-  const { day, month } = usagePeriods(at);
-  const reserved = await tx
-    .insert(limitUsage)
-    .values([
-      { accountId: transfer.fromAccountId, period: "day", periodStart: day, used: amount },
-      { accountId: transfer.fromAccountId, period: "month", periodStart: month, used: amount },
-    ])
-    .onConflictDoUpdate({
-      target: [limitUsage.accountId, limitUsage.period, limitUsage.periodStart],
-      set: { used: sql`${limitUsage.used} + excluded.used` },
-      // Written as used <= max - amount (amount <= max was checked above), so it cannot overflow.
-      setWhere: sql`${limitUsage.used} <= case excluded.period when 'day' then ${limits.dailyMax.toString()}::bigint else ${limits.monthlyMax.toString()}::bigint end - excluded.used`,
-    })
-    .returning({ period: limitUsage.period, periodStart: limitUsage.periodStart });
-  if (reserved.length === 2) return undefined;
-  for (const { period, periodStart } of reserved) {
-    await tx
-      .update(limitUsage)
-      .set({ used: sql`${limitUsage.used} - ${amount}` })
-      .where(and(eq(limitUsage.accountId, transfer.fromAccountId), eq(limitUsage.period, period), eq(limitUsage.periodStart, periodStart)));
+  const waves = new Map<string, Array<{ row: TransferRow; limits: Limits }>>();
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const { amount, currency } = item.row;
+    const { perTransactionMax, dailyMax, monthlyMax } = item.limits;
+    if (amount > perTransactionMax) exceeded.set(item.row.id, over("per-transaction", perTransactionMax, currency));
+    else if (amount > dailyMax) exceeded.set(item.row.id, over("daily", dailyMax, currency));
+    else if (amount > monthlyMax) exceeded.set(item.row.id, over("monthly", monthlyMax, currency));
+    if (exceeded.has(item.row.id)) continue;
+    const nth = seen.get(item.row.fromAccountId) ?? 0;
+    seen.set(item.row.fromAccountId, nth + 1);
+    const key = `${nth} ${currency} ${dailyMax} ${monthlyMax}`;
+    const wave = waves.get(key) ?? [];
+    wave.push(item);
+    waves.set(key, wave);
   }
-  return reserved.some((row) => row.period === "day") ? exceeded("monthly", limits.monthlyMax) : exceeded("daily", limits.dailyMax);
+  const { day, month } = usagePeriods(at);
+  for (const wave of waves.values()) {
+    const { dailyMax, monthlyMax } = wave[0]!.limits;
+    const reserved = await tx
+      .insert(limitUsage)
+      .values(
+        wave.flatMap(({ row }) => [
+          { accountId: row.fromAccountId, period: "day" as const, periodStart: day, used: row.amount },
+          { accountId: row.fromAccountId, period: "month" as const, periodStart: month, used: row.amount },
+        ]),
+      )
+      .onConflictDoUpdate({
+        target: [limitUsage.accountId, limitUsage.period, limitUsage.periodStart],
+        set: { used: sql`${limitUsage.used} + excluded.used` },
+        // Written as used <= max - amount (amount <= max was checked above), so it cannot overflow.
+        setWhere: sql`${limitUsage.used} <= case excluded.period when 'day' then ${dailyMax.toString()}::bigint else ${monthlyMax.toString()}::bigint end - excluded.used`,
+      })
+      .returning({ accountId: limitUsage.accountId, period: limitUsage.period });
+    const periodsOf = new Map<string, string[]>();
+    for (const { accountId, period } of reserved) periodsOf.set(accountId, [...(periodsOf.get(accountId) ?? []), period]);
+    await Promise.all(
+      wave.map(async ({ row }) => {
+        const got = periodsOf.get(row.fromAccountId) ?? [];
+        if (got.length === 2) return;
+        exceeded.set(row.id, got.includes("day") ? over("monthly", monthlyMax, row.currency) : over("daily", dailyMax, row.currency));
+        for (const period of got) {
+          await tx
+            .update(limitUsage)
+            .set({ used: sql`${limitUsage.used} - ${row.amount}` })
+            .where(
+              and(
+                eq(limitUsage.accountId, row.fromAccountId),
+                eq(limitUsage.period, period as "day" | "month"),
+                eq(limitUsage.periodStart, period === "day" ? day : month),
+              ),
+            );
+        }
+      }),
+    );
+  }
+  return exceeded;
 }
