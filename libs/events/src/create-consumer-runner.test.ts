@@ -300,6 +300,42 @@ describe("createConsumerRunner", () => {
     expect(second.length).toBeGreaterThan(0);
   });
 
+  it("hands events that arrive together to groupHandler in stream order, each once; a failing group goes to handler one by one", async () => {
+    const { stream, durable, subject } = await freshStream("grouped");
+    const keys = Array.from({ length: 30 }, (_, i) => (i === 17 ? "flaky-17" : `group-${i}`));
+    for (const key of keys) await publish(subject, key);
+    const single: string[] = [];
+    const grouped: string[][] = [];
+    const handler = tallyHandler(single);
+    const inGroups: string[] = [];
+    const perEvent = tallyHandler(inGroups);
+    await startRunner({
+      stream,
+      durable,
+      handler,
+      groupHandler: async (events, tx) => {
+        grouped.push(events.map((event) => decodeEvent(event, StringValueSchema).value));
+        for (const event of events) await perEvent(event, tx);
+      },
+    });
+    await vi.waitFor(async () => expect(await settled(stream, durable), "all events acknowledged").toBe(true), {
+      timeout: 10_000,
+      interval: 20,
+    });
+
+    const rows = await database.db.select().from(tallies);
+    expect(rows.map((row) => row.key).sort()).toEqual([...keys].sort());
+    expect(rows.every((row) => row.applied === 1)).toBe(true);
+    expect(
+      grouped.some((group) => group.length > 1),
+      "several events in one group",
+    ).toBe(true);
+    // Groups keep stream order; the one holding flaky-17 failed and went to handler one by one.
+    for (const group of grouped) expect(group).toEqual(keys.filter((key) => group.includes(key)));
+    expect(grouped.some((group) => group.includes("flaky-17"))).toBe(true);
+    expect(single).toContain("flaky-17");
+  });
+
   it("stop() waits for the event being handled and commits it", async () => {
     const { stream, durable, subject } = await freshStream("stopping");
     let release!: () => void;

@@ -2,6 +2,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { decodeEvent, type ReceivedEvent } from "@paymesh/events";
 import { EntryPostedSchema, PendingPostedSchema, type PostedLine } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import type { Entry } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
+import { sql } from "drizzle-orm";
 import type { LedgerTransaction } from "./ledger-database.js";
 import { statementLines } from "./schema.js";
 import { fromSide } from "./to-proto.js";
@@ -9,30 +10,35 @@ import { fromSide } from "./to-proto.js";
 /** The durable consumer (and processed-events name) of the statement projection. */
 export const STATEMENT_PROJECTION = "statement-projection";
 
+/** Applies one ledger event to the statement read table; see {@link applyStatementEvents}. */
+export function applyStatementEvent(event: ReceivedEvent, tx: LedgerTransaction): Promise<void> {
+  return applyStatementEvents([event], tx);
+}
+
 /**
- * Applies one ledger event to the statement read table. Each line carries the balance the
- * ledger computed under its lock, so the table is right whatever order events arrive in;
- * rows are keyed by (account, sequence), so replaying an event changes nothing.
+ * Applies ledger events to the statement read table in one statement. Each line carries the
+ * balance the ledger computed under its lock, so the table is right whatever order events arrive
+ * in; rows are keyed by (account, sequence), so replaying an event changes nothing.
  */
-export async function applyStatementEvent(event: ReceivedEvent, tx: LedgerTransaction): Promise<void> {
-  const effect = postingEffect(event);
-  if (effect === undefined || effect.posted.length === 0) return;
-  await tx
-    .insert(statementLines)
-    .values(
-      effect.posted.map((line) => ({
-        accountId: line.accountId,
-        sequence: line.sequence,
-        entryId: effect.entry.entryId,
-        lineIndex: line.lineIndex,
-        amount: line.amount,
-        side: fromSide(line.side),
-        balanceAfter: line.balanceAfter,
-        postedAt: effect.postedAt,
-        memo: effect.entry.memo,
-      })),
+export async function applyStatementEvents(events: ReceivedEvent[], tx: LedgerTransaction): Promise<void> {
+  const lines = events.flatMap((event) => {
+    const effect = postingEffect(event);
+    return (effect?.posted ?? []).map((line) => ({ line, ...effect! }));
+  });
+  if (lines.length === 0) return;
+  const column = <T>(pick: (row: (typeof lines)[number]) => T) => sql.param(lines.map(pick));
+  // Arrays, one per column: a handful of parameters however many lines, where a VALUES list
+  // would take one per column per line and most of the time to build.
+  await tx.execute(sql`
+    insert into ${statementLines} (account_id, sequence, entry_id, line_index, amount, side, balance_after, posted_at, memo)
+    select * from unnest(
+      ${column(({ line }) => line.accountId)}::uuid[], ${column(({ line }) => line.sequence.toString())}::bigint[],
+      ${column(({ entry }) => entry.entryId)}::uuid[], ${column(({ line }) => line.lineIndex)}::int[],
+      ${column(({ line }) => line.amount.toString())}::bigint[], ${column(({ line }) => fromSide(line.side))}::text[],
+      ${column(({ line }) => line.balanceAfter.toString())}::bigint[],
+      ${column(({ postedAt }) => postedAt.toISOString())}::text[]::timestamptz[], ${column(({ entry }) => entry.memo)}::text[]
     )
-    .onConflictDoNothing();
+    on conflict do nothing`);
 }
 
 function postingEffect(event: ReceivedEvent): { entry: Entry; posted: PostedLine[]; postedAt: Date } | undefined {

@@ -1,6 +1,6 @@
 import { LedgerService } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
 import { isMainModule, runService, type ServiceDefinition } from "@paymesh/runtime";
-import { applyStatementEvent, STATEMENT_PROJECTION } from "./apply-statement-event.js";
+import { applyStatementEvent, applyStatementEvents, STATEMENT_PROJECTION } from "./apply-statement-event.js";
 import { createExpiryWorker } from "./create-expiry-worker.js";
 import { createPostingEngine } from "./create-posting-engine.js";
 import { POST_ENTRIES_READ_LIMIT } from "./post-entries-read-limit.js";
@@ -29,7 +29,12 @@ export const ledgerService: ServiceDefinition<typeof schema> = {
       intervalMs: config.expiryIntervalMs,
       registry: ctx.metrics.registry,
     });
-    const statements = ctx.projection({ context: "ledger", durable: STATEMENT_PROJECTION, handler: applyStatementEvent });
+    const statements = ctx.projection({
+      context: "ledger",
+      durable: STATEMENT_PROJECTION,
+      handler: applyStatementEvent,
+      groupHandler: applyStatementEvents,
+    });
     return {
       services: [
         {
