@@ -16,6 +16,14 @@ export interface FaultScenario {
   /** Processes of each service. Default 1. */
   instances?: 1 | 2;
   /**
+   * Payments started per second, an open loop that keeps starting them whatever the mesh
+   * manages (up to this many in flight), to drill at and past the maximum rate. Default: none,
+   * a closed loop of payment clients each making one payment at a time.
+   */
+  offeredPerSecond?: number;
+  /** Extra environment for every service process, e.g. a lookup bucket the offered load never empties. Default none. */
+  env?: Record<string, string>;
+  /**
    * Injects the fault and resolves once it is over (the process ready again, the server back),
    * with figures about the fault itself (how long an exit or restart took).
    */

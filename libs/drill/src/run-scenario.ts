@@ -76,7 +76,7 @@ export async function runScenario(scenario: FaultScenario, options: RunScenarioO
   const forget = whenInterrupted(teardown);
   try {
     infra = await startPrivateInfra({ logDir });
-    mesh = await startDrillMesh({ processes: planProcesses(scenario.instances ?? 1), env: infra.env, logDir });
+    mesh = await startDrillMesh({ processes: planProcesses(scenario.instances ?? 1), env: { ...infra.env, ...scenario.env }, logDir });
     const seed = await seedDrill(mesh, options.seed);
     const windowMs = options.windowMs ?? 30_000;
     const params: PaymentLoadParams = {
@@ -94,8 +94,9 @@ export async function runScenario(scenario: FaultScenario, options: RunScenarioO
         module: PAYMENT_LOAD,
         scenario: "pay",
         params: params as unknown as Record<string, unknown>,
-        mode: "closed-loop",
-        concurrency: options.concurrency ?? 16,
+        ...(scenario.offeredPerSecond === undefined
+          ? { mode: "closed-loop" as const, concurrency: options.concurrency ?? 16 }
+          : { mode: "fixed-rate" as const, rate: scenario.offeredPerSecond }),
         durationMs: windowMs,
       },
       [],
