@@ -152,7 +152,14 @@ export async function startService<TSchema extends Record<string, unknown>>(
   try {
     const { database } = await openServiceDatabase(definition, { config, create: true });
     cleanups.push(() => database.close());
-    const nats = await connect({ servers: config.natsUrl, name: config.service, maxReconnectAttempts: -1 });
+    const nats = await connect({
+      servers: config.natsUrl,
+      name: config.service,
+      maxReconnectAttempts: -1,
+      // Otherwise every JetStream publish (each outbox event) captures two stack traces up
+      // front, in case it fails: a fifth of the ledger's CPU per posted entry (0.34 to 0.27 ms measured).
+      noAsyncTraces: true,
+    });
     cleanups.push(() => nats.drain());
     const jsm = await nats.jetstreamManager();
     const js = nats.jetstream();
