@@ -270,19 +270,9 @@ export async function finishTransfers(
   const results = items.map(({ transfer }) => settled.get(transfer.id));
   const releases = items
     .filter(({ transfer, failure }) => failure !== undefined && settled.has(transfer.id))
-    .map(({ transfer }) => {
-      if (transfer.usageDay === null || transfer.usageMonth === null) return Promise.resolve();
-      return tx
-        .update(limitUsage)
-        .set({ used: sql`${limitUsage.used} - ${transfer.amount}` })
-        .where(
-          and(
-            eq(limitUsage.accountId, transfer.fromAccountId),
-            sql`(${limitUsage.period}, ${limitUsage.periodStart}) in (('day', ${transfer.usageDay}::date), ('month', ${transfer.usageMonth}::date))`,
-          ),
-        )
-        .then(() => undefined);
-    });
+    .map(({ transfer }) =>
+      giveUsageBack(tx, transfer.fromAccountId, transfer.amount, { day: transfer.usageDay, month: transfer.usageMonth }),
+    );
   const events = items.flatMap(({ failure, traceContext }, i): OutgoingEvent[] => {
     const row = results[i];
     if (row === undefined) return [];
@@ -299,6 +289,26 @@ export async function finishTransfers(
   });
   await Promise.all([...releases, appendEvents(tx, events)]);
   return results;
+}
+
+/** Gives `amount` of an account's limit usage back in the periods given (their first days), skipping a null one. */
+async function giveUsageBack(
+  tx: TransfersTransaction,
+  accountId: string,
+  amount: bigint,
+  periods: { day: string | null; month: string | null },
+): Promise<void> {
+  const starts = [
+    ...(periods.day === null ? [] : [sql`('day', ${periods.day}::date)`]),
+    ...(periods.month === null ? [] : [sql`('month', ${periods.month}::date)`]),
+  ];
+  if (starts.length === 0) return;
+  await tx
+    .update(limitUsage)
+    .set({ used: sql`${limitUsage.used} - ${amount}` })
+    .where(
+      and(eq(limitUsage.accountId, accountId), sql`(${limitUsage.period}, ${limitUsage.periodStart}) in (${sql.join(starts, sql`, `)})`),
+    );
 }
 
 function failedEvent(row: TransferRow, subject: SubjectOf): OutgoingEvent {
@@ -369,18 +379,10 @@ async function reserveLimits(
         const got = periodsOf.get(row.fromAccountId) ?? [];
         if (got.length === 2) return;
         exceeded.set(row.id, got.includes("day") ? over("monthly", monthlyMax, row.currency) : over("daily", dailyMax, row.currency));
-        for (const period of got) {
-          await tx
-            .update(limitUsage)
-            .set({ used: sql`${limitUsage.used} - ${row.amount}` })
-            .where(
-              and(
-                eq(limitUsage.accountId, row.fromAccountId),
-                eq(limitUsage.period, period as "day" | "month"),
-                eq(limitUsage.periodStart, period === "day" ? day : month),
-              ),
-            );
-        }
+        await giveUsageBack(tx, row.fromAccountId, row.amount, {
+          day: got.includes("day") ? day : null,
+          month: got.includes("month") ? month : null,
+        });
       }),
     );
   }
