@@ -282,12 +282,14 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
    */
   async function applyGroup(events: ReceivedEvent[]): Promise<void> {
     await db.transaction(async (tx) => {
-      const fresh = await tx
-        .insert(processedEvents)
-        .values(events.map((event) => ({ consumer: consumerName, eventId: event.id })))
-        .onConflictDoNothing()
-        .returning({ eventId: processedEvents.eventId });
-      const applied = new Set(fresh.map((row) => row.eventId));
+      // One array parameter for the ids: a VALUES list would cost a parameter per event to build.
+      const fresh = await tx.execute(sql`
+        insert into ${processedEvents} (consumer, event_id)
+        select ${consumerName}, unnest(${sql.param(events.map((event) => event.id))}::uuid[])
+        on conflict do nothing
+        returning event_id`);
+      // Every service's database is postgres.js, whose result is the array of rows.
+      const applied = new Set((fresh as unknown as Array<{ event_id: string }>).map((row) => row.event_id));
       const toApply = events.filter((event) => applied.has(event.id));
       if (groupHandler !== undefined && toApply.length > 1) {
         await tracedGroup(toApply, () => groupHandler(toApply, tx as TransactionOf<TDb>));

@@ -3,7 +3,7 @@ import type { Context } from "@opentelemetry/api";
 import { formatMinor } from "@paymesh/domain";
 import { appendEvents, type OutgoingEvent } from "@paymesh/events";
 import { TransferCompletedSchema, TransferFailedSchema, TransferInitiatedSchema } from "@paymesh/gen/paymesh/transfers/v1/events_pb";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Limits } from "./default-limit-policy.js";
 import { entryIdFor } from "./entry-id-for.js";
 import { limitsFor } from "./limits-for.js";
@@ -244,11 +244,18 @@ export async function finishTransfers(
   const [completed, ...failed] = await Promise.all([
     completing.length === 0
       ? []
-      : tx
-          .update(transfers)
-          .set({ status: "completed", updatedAt: at })
-          .where(and(inArray(transfers.id, completing), eq(transfers.status, "initiated")))
-          .returning(),
+      : // The rows as they now stand are the given ones completed: only ids need to come back.
+        tx
+          .execute<{ id: string }>(
+            sql`update ${transfers} set status = 'completed', updated_at = ${at.toISOString()}::timestamptz
+                where id = any(${sql.param(completing)}::uuid[]) and status = 'initiated' returning id`,
+          )
+          .then((rows) => {
+            const done = new Set(rows.map((row) => row.id));
+            return items
+              .filter((item) => item.failure === undefined && done.has(item.transfer.id))
+              .map(({ transfer }): TransferRow => ({ ...transfer, status: "completed", updatedAt: at }));
+          }),
     ...items
       .filter((item) => item.failure !== undefined)
       .map(({ transfer, failure }) =>
@@ -357,23 +364,19 @@ async function reserveLimits(
   const { day, month } = usagePeriods(at);
   for (const wave of waves.values()) {
     const { dailyMax, monthlyMax } = wave[0]!.limits;
-    const reserved = await tx
-      .insert(limitUsage)
-      .values(
-        wave.flatMap(({ row }) => [
-          { accountId: row.fromAccountId, period: "day" as const, periodStart: day, used: row.amount },
-          { accountId: row.fromAccountId, period: "month" as const, periodStart: month, used: row.amount },
-        ]),
-      )
-      .onConflictDoUpdate({
-        target: [limitUsage.accountId, limitUsage.period, limitUsage.periodStart],
-        set: { used: sql`${limitUsage.used} + excluded.used` },
-        // Written as used <= max - amount (amount <= max was checked above), so it cannot overflow.
-        setWhere: sql`${limitUsage.used} <= case excluded.period when 'day' then ${dailyMax.toString()}::bigint else ${monthlyMax.toString()}::bigint end - excluded.used`,
-      })
-      .returning({ accountId: limitUsage.accountId, period: limitUsage.period });
+    const accounts = sql.param(wave.map(({ row }) => row.fromAccountId));
+    const amounts = sql.param(wave.map(({ row }) => row.amount.toString()));
+    const reserved = await tx.execute<{ account_id: string; period: string }>(sql`
+      insert into ${limitUsage} (account_id, period, period_start, used)
+      select account_id, period.name, period.start, used
+      from unnest(${accounts}::uuid[], ${amounts}::bigint[]) as wave(account_id, used),
+        (values ('day', ${day}::date), ('month', ${month}::date)) as period(name, start)
+      on conflict (account_id, period, period_start) do update set used = ${limitUsage}.used + excluded.used
+      -- Written as used <= max - amount (amount <= max was checked above), so it cannot overflow.
+      where ${limitUsage}.used <= case excluded.period when 'day' then ${dailyMax.toString()}::bigint else ${monthlyMax.toString()}::bigint end - excluded.used
+      returning account_id, period`);
     const periodsOf = new Map<string, string[]>();
-    for (const { accountId, period } of reserved) periodsOf.set(accountId, [...(periodsOf.get(accountId) ?? []), period]);
+    for (const { account_id: accountId, period } of reserved) periodsOf.set(accountId, [...(periodsOf.get(accountId) ?? []), period]);
     await Promise.all(
       wave.map(async ({ row }) => {
         const got = periodsOf.get(row.fromAccountId) ?? [];
