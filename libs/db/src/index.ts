@@ -1,4 +1,5 @@
 export { type ApplyMigrationsOptions, applyMigrations } from "./apply-migrations.js";
+export { arrayColumns } from "./array-columns.js";
 export { bytea } from "./bytea.js";
 export { databaseUrl } from "./database-url.js";
 export { ensureDatabase } from "./ensure-database.js";

@@ -1,4 +1,5 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { arrayColumns } from "@paymesh/db";
 import { decodeEvent, type ReceivedEvent } from "@paymesh/events";
 import { EntryPostedSchema, PendingPostedSchema, type PostedLine } from "@paymesh/gen/paymesh/ledger/v1/events_pb";
 import type { Entry } from "@paymesh/gen/paymesh/ledger/v1/ledger_pb";
@@ -26,9 +27,7 @@ export async function applyStatementEvents(events: ReceivedEvent[], tx: LedgerTr
     return (effect?.posted ?? []).map((line) => ({ line, ...effect! }));
   });
   if (lines.length === 0) return;
-  const column = <T>(pick: (row: (typeof lines)[number]) => T) => sql.param(lines.map(pick));
-  // Arrays, one per column: a handful of parameters however many lines, where a VALUES list
-  // would take one per column per line and most of the time to build.
+  const column = arrayColumns(lines);
   await tx.execute(sql`
     insert into ${statementLines} (account_id, sequence, entry_id, line_index, amount, side, balance_after, posted_at, memo)
     select * from unnest(

@@ -1,4 +1,5 @@
 import { propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { arrayColumns } from "@paymesh/db";
 import { decodeEvent, type ReceivedEvent } from "@paymesh/events";
 import { TransferCompletedSchema, TransferFailedSchema, TransferInitiatedSchema } from "@paymesh/gen/paymesh/transfers/v1/events_pb";
 import type { Transfer } from "@paymesh/gen/paymesh/transfers/v1/transfers_pb";
@@ -43,9 +44,7 @@ export async function applyHistoryEvents(events: ReceivedEvent[], tx: TransfersT
   }
   if (rows.size === 0) return;
   const all = [...rows.values()];
-  const column = <T>(pick: (row: HistoryRow) => T) => sql.param(all.map(pick));
-  // Arrays, one per column: a handful of parameters however many rows, where a VALUES list
-  // would take one per column per row and most of the time to build.
+  const column = arrayColumns(all);
   await tx.execute(sql`
     insert into ${transferHistory} (
       participant, transfer_id, from_account_id, to_account_id, to_handle, amount, currency, memo, status,

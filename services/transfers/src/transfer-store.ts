@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { Context } from "@opentelemetry/api";
+import { arrayColumns } from "@paymesh/db";
 import { formatMinor } from "@paymesh/domain";
 import { appendEvents, type OutgoingEvent } from "@paymesh/events";
 import { TransferCompletedSchema, TransferFailedSchema, TransferInitiatedSchema } from "@paymesh/gen/paymesh/transfers/v1/events_pb";
@@ -123,10 +124,8 @@ export async function recordTransfers(
         updatedAt: at,
       };
     });
-    const column = <T>(pick: (row: TransferRow) => T) => sql.param(candidates.map(pick));
-    // Arrays, one per column: a handful of parameters however many transfers, where a VALUES
-    // list would take one per column per row and most of the time to build. Every column is
-    // given here, so the rows inserted are exactly the candidates whose ids come back.
+    const column = arrayColumns(candidates);
+    // Every column is given here, so the rows inserted are exactly the candidates whose ids come back.
     const inserted = await tx.execute<{ id: string }>(sql`
       insert into ${transfers} (
         id, payer, idempotency_key, request_fingerprint, from_account_id, to_account_id, to_handle, amount, currency,
