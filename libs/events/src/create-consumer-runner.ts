@@ -229,8 +229,7 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
         if (typeof outcome === "string") span.setAttribute("paymesh.event.outcome", outcome);
         return outcome;
       } catch (error) {
-        span.recordException(error instanceof Error ? error : String(error));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        markFailed(span, error);
         throw error;
       } finally {
         span.end();
@@ -307,10 +306,7 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
     try {
       await work();
     } catch (error) {
-      for (const span of spans) {
-        span.recordException(error instanceof Error ? error : String(error));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      }
+      for (const span of spans) markFailed(span, error);
       throw error;
     } finally {
       for (const span of spans) span.end();
@@ -459,4 +455,9 @@ export function createConsumerRunner<TDb extends AnyPgDatabase>(options: Consume
       await loop;
     },
   };
+}
+
+function markFailed(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
 }

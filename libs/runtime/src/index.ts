@@ -36,6 +36,7 @@ export {
   toPage,
 } from "./keyset-page.js";
 export {
+  type AuthSettings,
   createEnvReader,
   DEFAULT_RETENTION,
   DEVELOPMENT_AUTH_SECRET,
@@ -44,6 +45,7 @@ export {
   type LoadConfigOptions,
   loadConfig,
   type RetentionConfig,
+  readAuthSettings,
   type ServiceConfig,
 } from "./load-config.js";
 export { loadServiceConfig } from "./load-service-config.js";

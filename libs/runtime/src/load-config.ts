@@ -25,11 +25,7 @@ export interface ServiceConfig {
    * single NATS server holds; 3 on a 3-node cluster, so a stream survives losing a node.
    */
   readonly streamReplicas: number;
-  readonly auth: {
-    readonly secret: string;
-    readonly issuer: string;
-    readonly audience: string;
-  };
+  readonly auth: AuthSettings;
   /**
    * Browser origins allowed by CORS (`CORS_ORIGINS`, comma-separated); empty means no
    * cross-origin access. Default: the development console's origins, none in production.
@@ -119,6 +115,27 @@ const MIN_SECRET_BYTES = 32;
 /** The console as `npm start` serves it; production names its origins in CORS_ORIGINS. */
 const DEVELOPMENT_CORS_ORIGINS = `http://127.0.0.1:${CONSOLE_PORT},http://localhost:${CONSOLE_PORT}`;
 
+/** The bearer-token settings: what services verify with, and what the development sign-in signs with. */
+export interface AuthSettings {
+  readonly secret: string;
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+/**
+ * Reads AUTH_JWT_SECRET, AUTH_ISSUER and AUTH_AUDIENCE into `reader`'s problems: the built-in
+ * development secret is refused under NODE_ENV=production, and any secret too short for HS256.
+ */
+export function readAuthSettings(reader: EnvReader, nodeEnv: string): AuthSettings {
+  const secret = reader.string("AUTH_JWT_SECRET", DEVELOPMENT_AUTH_SECRET);
+  if (nodeEnv === "production" && secret === DEVELOPMENT_AUTH_SECRET) {
+    reader.problem("AUTH_JWT_SECRET", "the built-in development secret is refused when NODE_ENV=production");
+  } else if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+    reader.problem("AUTH_JWT_SECRET", `must be at least ${MIN_SECRET_BYTES} bytes for HS256`);
+  }
+  return { secret, issuer: reader.string("AUTH_ISSUER", "paymesh"), audience: reader.string("AUTH_AUDIENCE", "paymesh") };
+}
+
 /**
  * Reads and validates a service's configuration from the environment. Every problem is
  * collected and reported at once, each naming its variable, so a misconfigured deploy
@@ -128,12 +145,6 @@ export function loadConfig(options: LoadConfigOptions): ServiceConfig {
   const env = options.env ?? process.env;
   const reader = createEnvReader(env);
   const nodeEnv = reader.string("NODE_ENV", "development");
-  const secret = reader.string("AUTH_JWT_SECRET", DEVELOPMENT_AUTH_SECRET);
-  if (nodeEnv === "production" && secret === DEVELOPMENT_AUTH_SECRET) {
-    reader.problem("AUTH_JWT_SECRET", "the built-in development secret is refused when NODE_ENV=production");
-  } else if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
-    reader.problem("AUTH_JWT_SECRET", `must be at least ${MIN_SECRET_BYTES} bytes for HS256`);
-  }
   const certFile = reader.string("TLS_CERT_FILE", "");
   const keyFile = reader.string("TLS_KEY_FILE", "");
   if ((certFile === "") !== (keyFile === "")) {
@@ -156,11 +167,7 @@ export function loadConfig(options: LoadConfigOptions): ServiceConfig {
     subjectPrefix: reader.match("EVENTS_SUBJECT_PREFIX", "paymesh", /^[a-z][a-z0-9_]*$/, "lower-case letters, digits and _"),
     // JetStream allows at most 5 replicas of a stream.
     streamReplicas: reader.integer("EVENTS_STREAM_REPLICAS", 1, 1, 5),
-    auth: {
-      secret,
-      issuer: reader.string("AUTH_ISSUER", "paymesh"),
-      audience: reader.string("AUTH_AUDIENCE", "paymesh"),
-    },
+    auth: readAuthSettings(reader, nodeEnv),
     corsOrigins: reader
       .string("CORS_ORIGINS", nodeEnv === "production" ? "" : DEVELOPMENT_CORS_ORIGINS)
       .split(",")

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
-import { type Role, type ServiceName, signToken } from "@paymesh/runtime";
+import { type AuthSettings, type Role, type ServiceName, signToken } from "@paymesh/runtime";
 
 export interface ConsoleServerOptions {
   /** The built console: index.html and assets/ (see buildConsole). */
@@ -18,7 +18,7 @@ export interface ConsoleServerOptions {
    * Signs development tokens, which the services verify with the same settings. Required
    * outside production; under production it is not needed and should not be given.
    */
-  auth?: { secret: string; issuer: string; audience: string } | undefined;
+  auth?: AuthSettings | undefined;
   /** Default 127.0.0.1: the console is a development tool until it is put behind a proxy. */
   host?: string;
   /** Default 0 (any free port); `npm start` uses 7100. */

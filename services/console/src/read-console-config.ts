@@ -1,4 +1,12 @@
-import { CONSOLE_PORT, createEnvReader, DEVELOPMENT_AUTH_SECRET, type Env, SERVICE_PORTS, type ServiceName } from "@paymesh/runtime";
+import {
+  type AuthSettings,
+  CONSOLE_PORT,
+  createEnvReader,
+  type Env,
+  readAuthSettings,
+  SERVICE_PORTS,
+  type ServiceName,
+} from "@paymesh/runtime";
 
 export interface ConsoleConfig {
   nodeEnv: string;
@@ -8,7 +16,7 @@ export interface ConsoleConfig {
    * Signs development tokens; undefined under NODE_ENV=production, where the console signs
    * nothing and so holds no secret: a compromised console cannot mint tokens.
    */
-  auth: { secret: string; issuer: string; audience: string } | undefined;
+  auth: AuthSettings | undefined;
   /** Where a browser reaches each service: `<NAME>_PUBLIC_URL`, default http://127.0.0.1:<its port>. */
   services: Record<ServiceName, string>;
   /** `CONSOLE_STATIC_DIR`: serve this prebuilt console (an image builds it once); unset, build at start. */
@@ -20,13 +28,7 @@ export function readConsoleConfig(env: Env = process.env): ConsoleConfig {
   const reader = createEnvReader(env);
   const nodeEnv = reader.string("NODE_ENV", "development");
   const production = nodeEnv === "production";
-  const auth = production
-    ? undefined
-    : {
-        secret: reader.string("AUTH_JWT_SECRET", DEVELOPMENT_AUTH_SECRET),
-        issuer: reader.string("AUTH_ISSUER", "paymesh"),
-        audience: reader.string("AUTH_AUDIENCE", "paymesh"),
-      };
+  const auth = production ? undefined : readAuthSettings(reader, nodeEnv);
   const config: ConsoleConfig = {
     nodeEnv,
     host: reader.string("HOST", "127.0.0.1"),

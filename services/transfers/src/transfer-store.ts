@@ -239,43 +239,42 @@ export async function finishTransfers(
   at: Date,
   subject: SubjectOf,
 ): Promise<Array<TransferRow | undefined>> {
+  // Each transfer as it stands once settled; the updates only say which ones they settled.
+  const settledAs = ({ transfer, failure }: TransferToFinish): TransferRow =>
+    failure === undefined
+      ? { ...transfer, status: "completed", updatedAt: at }
+      : {
+          ...transfer,
+          status: "failed",
+          failureReason: failure.reason,
+          failureMessage: failure.message,
+          usageDay: null,
+          usageMonth: null,
+          updatedAt: at,
+        };
   const completing = items.filter((item) => item.failure === undefined).map((item) => item.transfer.id);
   const [completed, ...failed] = await Promise.all([
     completing.length === 0
       ? []
-      : // The rows as they now stand are the given ones completed: only ids need to come back.
-        tx
-          .execute<{ id: string }>(
-            sql`update ${transfers} set status = 'completed', updated_at = ${at.toISOString()}::timestamptz
-                where id = any(${sql.param(completing)}::uuid[]) and status = 'initiated' returning id`,
-          )
-          .then((rows) => {
-            const done = new Set(rows.map((row) => row.id));
-            return items
-              .filter((item) => item.failure === undefined && done.has(item.transfer.id))
-              .map(({ transfer }): TransferRow => ({ ...transfer, status: "completed", updatedAt: at }));
-          }),
+      : tx.execute<{ id: string }>(
+          sql`update ${transfers} set status = 'completed', updated_at = ${at.toISOString()}::timestamptz
+              where id = any(${sql.param(completing)}::uuid[]) and status = 'initiated' returning id`,
+        ),
     ...items
       .filter((item) => item.failure !== undefined)
-      .map(({ transfer, failure }) =>
-        tx
+      .map((item) => {
+        const { status, failureReason, failureMessage, usageDay, usageMonth, updatedAt } = settledAs(item);
+        return tx
           .update(transfers)
-          .set({
-            status: "failed",
-            failureReason: failure!.reason,
-            failureMessage: failure!.message,
-            usageDay: null,
-            usageMonth: null,
-            updatedAt: at,
-          })
-          .where(and(eq(transfers.id, transfer.id), eq(transfers.status, "initiated")))
-          .returning(),
-      ),
+          .set({ status, failureReason, failureMessage, usageDay, usageMonth, updatedAt })
+          .where(and(eq(transfers.id, item.transfer.id), eq(transfers.status, "initiated")))
+          .returning({ id: transfers.id });
+      }),
   ]);
-  const settled = new Map([...completed, ...failed.flat()].map((row) => [row.id, row]));
-  const results = items.map(({ transfer }) => settled.get(transfer.id));
+  const won = new Set([...completed, ...failed.flat()].map((row) => row.id));
+  const results = items.map((item) => (won.has(item.transfer.id) ? settledAs(item) : undefined));
   const releases = items
-    .filter(({ transfer, failure }) => failure !== undefined && settled.has(transfer.id))
+    .filter(({ transfer, failure }) => failure !== undefined && won.has(transfer.id))
     .map(({ transfer }) =>
       giveUsageBack(tx, transfer.fromAccountId, transfer.amount, { day: transfer.usageDay, month: transfer.usageMonth }),
     );
